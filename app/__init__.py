@@ -1,0 +1,1 @@
+"""Proxima: the internal enterprise social network with adoption built in."""

@@ -1,0 +1,1 @@
+"""The JSON API under /api/v1: routers per domain, pydantic schemas, problem+json errors."""

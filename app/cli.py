@@ -1,0 +1,226 @@
+"""The `proxima` console script: database, demo company, accounts, directory import, server."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from alembic import command
+from alembic.config import Config
+from sqlalchemy import func, select
+
+from app.db import Database
+from app.i18n import use_locale
+from app.models import User
+from app.services import directory, users
+from app.services.errors import DomainError
+from app.settings import Settings, get_settings
+
+cli = typer.Typer(help="Proxima, the enterprise social network with adoption built in.", no_args_is_help=True)
+db_cli = typer.Typer(help="The database schema.", no_args_is_help=True)
+demo_cli = typer.Typer(help="The demo company.", no_args_is_help=True)
+users_cli = typer.Typer(help="Accounts and the company directory.", no_args_is_help=True)
+cli.add_typer(db_cli, name="db")
+cli.add_typer(demo_cli, name="demo")
+cli.add_typer(users_cli, name="users")
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def alembic_config(settings: Settings) -> Config:
+    """The alembic configuration, pointed at the configured database."""
+    config = Config(str(ROOT / "alembic.ini"))
+    config.set_main_option("script_location", str(ROOT / "migrations"))
+    config.attributes["configure_logging"] = False
+    return config
+
+
+def upgrade_database(settings: Settings, revision: str = "head") -> None:
+    """Bring the schema to `revision` (head by default)."""
+    database = Database(settings)
+    try:
+        with database.engine.begin() as connection:
+            config = alembic_config(settings)
+            config.attributes["connection"] = connection
+            command.upgrade(config, revision)
+    finally:
+        database.dispose()
+
+
+@db_cli.command("upgrade")
+def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
+    """Apply the migrations up to the latest schema."""
+    upgrade_database(get_settings(), revision)
+    typer.echo(f"database at {revision}")
+
+
+@db_cli.command("downgrade")
+def db_downgrade(revision: Annotated[str, typer.Argument(help="target revision, e.g. -1 or base")]) -> None:
+    """Undo migrations down to a revision."""
+    settings = get_settings()
+    database = Database(settings)
+    try:
+        with database.engine.begin() as connection:
+            config = alembic_config(settings)
+            config.attributes["connection"] = connection
+            command.downgrade(config, revision)
+    finally:
+        database.dispose()
+    typer.echo(f"database at {revision}")
+
+
+@demo_cli.command("load")
+def demo_load(
+    size: Annotated[
+        str, typer.Option(help="small (~300 people), medium (~5,000) or large (~50,000)")
+    ] = "small",
+    if_empty: Annotated[
+        bool, typer.Option("--if-empty", help="do nothing when people already exist")
+    ] = False,
+) -> None:
+    """Load the demo company (deterministic: the same people every time)."""
+    from app import demo
+
+    if size not in demo.SIZES:
+        typer.echo(f"unknown size {size!r}; choose small, medium or large", err=True)
+        raise typer.Exit(2)
+    settings = get_settings()
+    database = Database(settings)
+    try:
+        with database.session() as db:
+            if db.scalar(select(func.count()).select_from(User)):
+                if if_empty:
+                    typer.echo("people already exist; demo not loaded")
+                    return
+                typer.echo(
+                    "the database already holds people; the demo loads into an empty database", err=True
+                )
+                raise typer.Exit(1)
+            summary = demo.load(db, settings=settings, size=size)
+    finally:
+        database.dispose()
+    typer.echo(summary)
+
+
+@users_cli.command("create")
+def users_create(
+    email: Annotated[str, typer.Option(help="sign-in email")],
+    name: Annotated[str, typer.Option(help="display name")],
+    password: Annotated[str | None, typer.Option(help="at least 10 characters")] = None,
+    role: Annotated[
+        list[str] | None, typer.Option(help="community_manager, executive, hr, admin (repeatable)")
+    ] = None,
+    department: Annotated[str | None, typer.Option()] = None,
+    site: Annotated[str | None, typer.Option()] = None,
+    job_title: Annotated[str | None, typer.Option()] = None,
+    manager_email: Annotated[str | None, typer.Option()] = None,
+    locale: Annotated[str | None, typer.Option(help="en or fr")] = None,
+) -> None:
+    """Create one account; an existing email exits non-zero and changes nothing."""
+    settings = get_settings()
+    database = Database(settings)
+    data = users.AccountData(
+        email=email,
+        display_name=name,
+        password=password,
+        roles=role or [],
+        department=department,
+        site=site,
+        job_title=job_title,
+        manager_email=manager_email,
+        locale=locale,
+    )
+    try:
+        with database.session() as db:
+            user = users.create_user(db, settings=settings, actor=None, data=data)
+            typer.echo(f"created {user.email} (@{user.handle}, id {user.id}) roles: {', '.join(user.roles)}")
+    except DomainError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        database.dispose()
+
+
+@users_cli.command("import")
+def users_import(
+    file: Annotated[Path, typer.Argument(help="CSV: " + ",".join(directory.IMPORT_COLUMNS))],
+) -> None:
+    """Import the company directory: idempotent on email; any bad row and nothing is written."""
+    settings = get_settings()
+    try:
+        raw = file.read_bytes()
+    except OSError as exc:
+        typer.echo(f"error: cannot read {file}: {exc.strerror}", err=True)
+        raise typer.Exit(2) from exc
+    database = Database(settings)
+    try:
+        with database.session() as db:
+            report = directory.import_directory(db, settings=settings, actor=None, raw=raw)
+    except directory.ImportRejected as exc:
+        for error in exc.line_errors:
+            typer.echo(f"line {error.line}: {error.message}", err=True)
+        typer.echo("nothing was imported", err=True)
+        raise typer.Exit(1) from exc
+    except DomainError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        database.dispose()
+    typer.echo(f"created {report.created}, updated {report.updated}, unchanged {report.unchanged}")
+
+
+@users_cli.command("set-password")
+def users_set_password(
+    email: Annotated[str, typer.Option()],
+    password: Annotated[str, typer.Option(help="at least 10 characters")],
+) -> None:
+    """Set a person's password (for people imported without one, or locked out)."""
+    settings = get_settings()
+    database = Database(settings)
+    try:
+        with database.session() as db:
+            user = db.scalar(select(User).where(User.email == email.strip().lower()))
+            if user is None:
+                typer.echo(f"error: nobody has the email {email}", err=True)
+                raise typer.Exit(1)
+            users.set_password(db, settings=settings, actor=None, user=user, password=password)
+    except DomainError as exc:
+        typer.echo(f"error: {exc.detail}", err=True)
+        raise typer.Exit(1) from exc
+    finally:
+        database.dispose()
+    typer.echo(f"password set for {email}")
+
+
+@cli.command("serve")
+def serve(
+    host: Annotated[str, typer.Option()] = "127.0.0.1",
+    port: Annotated[int, typer.Option()] = 8000,
+    workers: Annotated[int, typer.Option(help="processes; 2 per core is a good start")] = 1,
+    proxy_headers: Annotated[bool, typer.Option(help="trust X-Forwarded-* from the reverse proxy")] = False,
+) -> None:
+    """Serve Proxima over HTTP."""
+    import uvicorn
+
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=proxy_headers,
+        forwarded_allow_ips="*" if proxy_headers else None,
+        log_level=get_settings().log_level.lower(),
+        access_log=False,
+    )
+
+
+def main() -> None:
+    """Entry point of the console script."""
+    use_locale("en")
+    try:
+        cli()
+    except KeyboardInterrupt:
+        sys.exit(130)

@@ -1,0 +1,39 @@
+"""Recording what people do (for the engagement engine) and what admins do (the audit log)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from app.models import ActivityEvent, AuditEntry
+from app.models.base import utcnow
+
+
+def record(
+    db: Session,
+    *,
+    user_id: int,
+    kind: str,
+    subject_type: str | None = None,
+    subject_id: int | None = None,
+    at: datetime | None = None,
+) -> None:
+    """Record one activity event in the current transaction."""
+    db.add(
+        ActivityEvent(
+            user_id=user_id,
+            kind=kind,
+            subject_type=subject_type,
+            subject_id=subject_id,
+            created_at=at or utcnow(),
+        )
+    )
+
+
+def audit(
+    db: Session, *, actor_id: int | None, action: str, target_id: int | None = None, **detail: Any
+) -> None:
+    """Record an administrative action in the current transaction."""
+    db.add(AuditEntry(actor_id=actor_id, action=action, target_id=target_id, detail=detail))

@@ -1,0 +1,86 @@
+"""Profile photos: checked, rotated, stripped of metadata, resized and re-encoded server-side."""
+
+from __future__ import annotations
+
+import secrets
+import warnings
+from io import BytesIO
+
+from PIL import Image, ImageOps, UnidentifiedImageError
+from sqlalchemy import delete
+from sqlalchemy.orm import Session
+
+from app.i18n import _
+from app.models import Photo, User
+from app.services import activity
+from app.services.errors import Invalid, NotFound
+from app.settings import Settings
+
+ACCEPTED_FORMATS = {"JPEG", "PNG", "WEBP", "GIF"}
+
+
+def process_image(settings: Settings, data: bytes) -> tuple[bytes, int, int]:
+    """A square-cropped JPEG of at most photo_size pixels, with no metadata; refuses non-images."""
+    if not data:
+        raise Invalid.one("photo", _("Choose an image file."))
+    if len(data) > settings.max_upload_bytes:
+        raise Invalid.one(
+            "photo",
+            _("The image is larger than {n} MB.").format(n=settings.max_upload_bytes // (1024 * 1024)),
+        )
+    Image.MAX_IMAGE_PIXELS = settings.max_image_pixels
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(BytesIO(data)) as probe:
+                if probe.format not in ACCEPTED_FORMATS:
+                    raise Invalid.one("photo", _("Use a JPEG, PNG, WebP or GIF image."))
+                probe.verify()
+            with Image.open(BytesIO(data)) as img:
+                img.seek(0)
+                img = ImageOps.exif_transpose(img)
+                img = img.convert("RGB")
+                size = settings.photo_size
+                img = ImageOps.fit(img, (min(size, img.width, img.height),) * 2, Image.Resampling.LANCZOS)
+                out = BytesIO()
+                img.save(out, format="JPEG", quality=85, optimize=True)
+                return out.getvalue(), img.width, img.height
+    except (UnidentifiedImageError, Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        if isinstance(exc, UnidentifiedImageError):
+            raise Invalid.one("photo", _("This file is not an image we can read.")) from exc
+        raise Invalid.one("photo", _("This image has too many pixels.")) from exc
+    except (OSError, SyntaxError, ValueError) as exc:
+        raise Invalid.one("photo", _("This file is not an image we can read.")) from exc
+
+
+def set_photo(db: Session, *, settings: Settings, actor: User, data: bytes) -> Photo:
+    """Replace one's profile photo with an uploaded image."""
+    content, width, height = process_image(settings, data)
+    db.execute(delete(Photo).where(Photo.user_id == actor.id))
+    photo = Photo(
+        id=secrets.token_hex(16),
+        user_id=actor.id,
+        content_type="image/jpeg",
+        data=content,
+        width=width,
+        height=height,
+    )
+    db.add(photo)
+    actor.photo_id = photo.id
+    activity.record(db, user_id=actor.id, kind="photo_set", subject_type="user", subject_id=actor.id)
+    db.flush()
+    return photo
+
+
+def remove_photo(db: Session, *, actor: User) -> None:
+    """Remove one's profile photo."""
+    db.execute(delete(Photo).where(Photo.user_id == actor.id))
+    actor.photo_id = None
+
+
+def get_photo(db: Session, photo_id: str) -> Photo:
+    """A stored photo by id."""
+    photo = db.get(Photo, photo_id)
+    if photo is None:
+        raise NotFound(_("No such photo."))
+    return photo

@@ -1,0 +1,1 @@
+"""The HTML pages: routers per domain, jinja2 templates, htmx fragments."""
