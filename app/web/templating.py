@@ -91,6 +91,8 @@ ENV = build_environment()
 def render_template(name: str, context: dict[str, Any], block: str | None = None) -> str:
     """Render a whole template, or only one of its blocks (an htmx fragment)."""
     template = ENV.get_template(name)
+    # the macros, bound to this request's context, so that a lone block can use them too
+    context = {**context, "ui": ENV.get_template("_macros.html").make_module(context)}
     if block is None:
         return template.render(context)
     ctx = template.new_context(context)
