@@ -169,6 +169,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     app.state.db = database or Database(settings)
     app.add_middleware(RequestContext)
     _install_error_handlers(app)
+
     @app.get("/healthz", include_in_schema=False)
     def healthz() -> dict[str, str]:
         """Liveness and database reachability, for load balancers and the container healthcheck."""

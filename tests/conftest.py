@@ -83,7 +83,9 @@ def _fresh_database(request: pytest.FixtureRequest) -> Iterator[None]:
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with database.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
+            conn.execute(
+                text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            )
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))

@@ -51,7 +51,9 @@ class Factory:
                 db,
                 settings=self.settings,
                 actor=None,
-                data=users.AccountData(email=email, display_name=name, password=password, roles=list(roles), **fields),
+                data=users.AccountData(
+                    email=email, display_name=name, password=password, roles=list(roles), **fields
+                ),
             )
             db.expunge(user)
         return user

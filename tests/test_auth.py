@@ -68,7 +68,10 @@ def test_login_is_throttled_per_account(factory: Factory) -> None:
 
 
 def test_login_is_throttled_per_address(factory: Factory) -> None:
-    factory.settings.login_max_failures_per_address, before = 3, factory.settings.login_max_failures_per_address
+    factory.settings.login_max_failures_per_address, before = (
+        3,
+        factory.settings.login_max_failures_per_address,
+    )
     try:
         dominique = factory.person()
         client = factory.browser()
@@ -100,12 +103,21 @@ def test_sign_in_returns_to_the_page_asked_for_but_never_elsewhere(factory: Fact
     client = factory.browser()
     page = client.get("/login?next=/people")
     assert 'value="/people"' in page.text
-    for target, expected in (("/people?q=a", "/people?q=a"), ("//evil.example", "/"), ("https://evil.example", "/")):
+    for target, expected in (
+        ("/people?q=a", "/people?q=a"),
+        ("//evil.example", "/"),
+        ("https://evil.example", "/"),
+    ):
         fresh = factory.browser()
         page = fresh.get("/login")
         response = fresh.post(
             "/login",
-            data={"email": camille.email, "password": PASSWORD, "next": target, "csrf_token": csrf_from(page.text)},
+            data={
+                "email": camille.email,
+                "password": PASSWORD,
+                "next": target,
+                "csrf_token": csrf_from(page.text),
+            },
             follow_redirects=False,
         )
         assert response.headers["location"] == expected
@@ -183,9 +195,11 @@ def test_tokens_are_stored_hashed(factory: Factory) -> None:
     from app.models import ApiToken
 
     camille = factory.person()
-    raw = TestClient(factory.app).post(
-        "/api/v1/auth/token", json={"email": camille.email, "password": PASSWORD}
-    ).json()["access_token"]
+    raw = (
+        TestClient(factory.app)
+        .post("/api/v1/auth/token", json={"email": camille.email, "password": PASSWORD})
+        .json()["access_token"]
+    )
     with factory.database.session() as db:
         stored = db.scalars(select(ApiToken.token_hash)).all()
     assert stored and raw not in stored and all(len(h) == 64 for h in stored)
@@ -193,7 +207,9 @@ def test_tokens_are_stored_hashed(factory: Factory) -> None:
 
 def test_api_token_wrong_password_is_401_problem(factory: Factory) -> None:
     camille = factory.person()
-    response = TestClient(factory.app).post("/api/v1/auth/token", json={"email": camille.email, "password": "nope-nope-nope"})
+    response = TestClient(factory.app).post(
+        "/api/v1/auth/token", json={"email": camille.email, "password": "nope-nope-nope"}
+    )
     assert response.status_code == 401
     assert response.json()["status"] == 401 and response.json()["title"]
 
@@ -219,19 +235,32 @@ def test_change_password_checks_the_current_one_and_signs_out_other_browsers(fac
     token = csrf_from(laptop.get("/settings").text)
     wrong = laptop.post(
         "/settings/password",
-        data={"current_password": "not-mine-at-all", "new_password": "a-new-password-1",
-              "confirm_password": "a-new-password-1", "csrf_token": token},
+        data={
+            "current_password": "not-mine-at-all",
+            "new_password": "a-new-password-1",
+            "confirm_password": "a-new-password-1",
+            "csrf_token": token,
+        },
     )
     assert wrong.status_code == 422 and "This is not your current password." in wrong.text
     short = laptop.post(
         "/settings/password",
-        data={"current_password": PASSWORD, "new_password": "short", "confirm_password": "short", "csrf_token": token},
+        data={
+            "current_password": PASSWORD,
+            "new_password": "short",
+            "confirm_password": "short",
+            "csrf_token": token,
+        },
     )
     assert short.status_code == 422 and "At least 10 characters." in short.text
     ok = laptop.post(
         "/settings/password",
-        data={"current_password": PASSWORD, "new_password": "a-new-password-1",
-              "confirm_password": "a-new-password-1", "csrf_token": token},
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a-new-password-1",
+            "confirm_password": "a-new-password-1",
+            "csrf_token": token,
+        },
     )
     assert ok.status_code == 200 and "Your password is changed" in ok.text
     assert laptop.get("/", follow_redirects=False).status_code == 200

@@ -71,7 +71,13 @@ def test_bad_fields_are_reported_one_by_one(factory: Factory) -> None:
     admin = factory.api(factory.person(roles=("admin",)))
     response = admin.post(
         "/api/v1/users",
-        json={"email": "not-an-email", "display_name": " ", "roles": ["king"], "locale": "de", "password": "short"},
+        json={
+            "email": "not-an-email",
+            "display_name": " ",
+            "roles": ["king"],
+            "locale": "de",
+            "password": "short",
+        },
     )
     assert response.status_code == 422
     fields = {e["field"] for e in _problem(response)["errors"]}
@@ -80,7 +86,12 @@ def test_bad_fields_are_reported_one_by_one(factory: Factory) -> None:
 
 @pytest.mark.parametrize(
     "body",
-    [b"{not json", b'{"email": 1, "display_name": "X"}', b'{"email": "a@b.example", "display_name": false}', b"[]"],
+    [
+        b"{not json",
+        b'{"email": 1, "display_name": "X"}',
+        b'{"email": "a@b.example", "display_name": false}',
+        b"[]",
+    ],
 )
 def test_malformed_bodies_are_422_problems(factory: Factory, body: bytes) -> None:
     admin = factory.api(factory.person(roles=("admin",)))
@@ -90,7 +101,11 @@ def test_malformed_bodies_are_422_problems(factory: Factory, body: bytes) -> Non
 
 
 def test_without_credentials_the_api_answers_401(factory: Factory, client: TestClient) -> None:
-    for method, url in (("GET", "/api/v1/users/me"), ("GET", "/api/v1/users"), ("PUT", "/api/v1/users/1/follow")):
+    for method, url in (
+        ("GET", "/api/v1/users/me"),
+        ("GET", "/api/v1/users"),
+        ("PUT", "/api/v1/users/1/follow"),
+    ):
         response = client.request(method, url)
         assert response.status_code == 401
         _problem(response)
@@ -121,7 +136,9 @@ def test_me_and_profile_update_with_normalised_tags(factory: Factory) -> None:
 def test_profile_update_refuses_bad_values_and_keeps_the_old_ones(factory: Factory) -> None:
     api = factory.api(factory.person())
     api.patch("/api/v1/users/me", json={"bio": "Before", "tags": ["python"]})
-    response = api.patch("/api/v1/users/me", json={"bio": "x" * 2001, "tags": ["ok", "<script>"], "locale": "xx"})
+    response = api.patch(
+        "/api/v1/users/me", json={"bio": "x" * 2001, "tags": ["ok", "<script>"], "locale": "xx"}
+    )
     assert response.status_code == 422
     assert {e["field"] for e in _problem(response)["errors"]} == {"bio", "tags", "locale"}
     me = api.get("/api/v1/users/me").json()
@@ -153,12 +170,15 @@ def test_directory_search_by_name_tag_department_and_site(factory: Factory) -> N
     factory.person("Gone Person", department="Finance")
     api = factory.api(viewer)
     factory.api(amelie).patch("/api/v1/users/me", json={"tags": ["SAP", "Contrôle de gestion"]})
-    names = lambda r: [u["display_name"] for u in r.json()["items"]]  # noqa: E731
+    names = lambda r: [u["display_name"] for u in r.json()["items"]]
     assert names(api.get("/api/v1/users", params={"q": "amelie"})) == ["Amélie Lefèvre"]
     assert names(api.get("/api/v1/users", params={"q": "LEF"})) == ["Amélie Lefèvre"]
     assert names(api.get("/api/v1/users", params={"tag": " sap "})) == ["Amélie Lefèvre"]
     assert names(api.get("/api/v1/users", params={"tag": "controle de gestion"})) == ["Amélie Lefèvre"]
-    assert names(api.get("/api/v1/users", params={"department": "Sales"})) == ["Oliver Smith", "Viewer Person"]
+    assert names(api.get("/api/v1/users", params={"department": "Sales"})) == [
+        "Oliver Smith",
+        "Viewer Person",
+    ]
     assert names(api.get("/api/v1/users", params={"site": "Lyon"})) == ["Amélie Lefèvre"]
     admin = factory.api(factory.person(roles=("admin",)))
     gone = next(u for u in api.get("/api/v1/users", params={"q": "gone"}).json()["items"])

@@ -39,8 +39,15 @@ def test_edit_profile_saves_and_shows_on_the_profile(factory: Factory) -> None:
     profile = client.get(response.headers["location"])
     text = profile.text
     assert "Your profile is saved." in text
-    for expected in ("Data engineer", "Engineering · Lyon", "#python", "#data engineering", "Ask me about Airflow.",
-                     "Sophie Bernard", "English"):
+    for expected in (
+        "Data engineer",
+        "Engineering · Lyon",
+        "#python",
+        "#data engineering",
+        "Ask me about Airflow.",
+        "Sophie Bernard",
+        "English",
+    ):
         assert expected in text, expected
     assert text.count("#python") == 1
     assert f"/people/{manager.handle}" in text
@@ -52,8 +59,13 @@ def test_a_mistake_shows_the_form_again_with_the_message_beside_the_field(factor
     token = csrf_from(client.get("/me/edit").text)
     response = client.post(
         "/me/edit",
-        data={"csrf_token": token, "display_name": "", "bio": "typed text stays", "tags": "ok, <b>bad</b>",
-              "manager": "Nobody Atall"},
+        data={
+            "csrf_token": token,
+            "display_name": "",
+            "bio": "typed text stays",
+            "tags": "ok, <b>bad</b>",
+            "manager": "Nobody Atall",
+        },
     )
     assert response.status_code == 422
     text = response.text
@@ -70,7 +82,9 @@ def test_photo_upload_is_resized_and_reencoded(factory: Factory) -> None:
     client = factory.browser(camille)
     token = csrf_from(client.get("/me/edit").text)
     response = client.post(
-        "/me/photo", data={"csrf_token": token}, files={"photo": ("me.png", _png(), "image/png")},
+        "/me/photo",
+        data={"csrf_token": token},
+        files={"photo": ("me.png", _png(), "image/png")},
         follow_redirects=False,
     )
     assert response.status_code == 303
@@ -92,11 +106,17 @@ def test_uploading_something_that_is_not_an_image_is_refused_clearly(factory: Fa
     client = factory.browser(camille)
     token = csrf_from(client.get("/me/edit").text)
     for name, content, kind in (
-        ("evil.svg", b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>", "image/svg+xml"),
+        (
+            "evil.svg",
+            b"<svg xmlns='http://www.w3.org/2000/svg'><script>alert(1)</script></svg>",
+            "image/svg+xml",
+        ),
         ("notes.txt", b"just some text", "image/png"),
         ("empty.png", b"", "image/png"),
     ):
-        response = client.post("/me/photo", data={"csrf_token": token}, files={"photo": (name, content, kind)})
+        response = client.post(
+            "/me/photo", data={"csrf_token": token}, files={"photo": (name, content, kind)}
+        )
         assert response.status_code == 422, name
         assert 'id="photo-error"' in response.text
     assert factory.api(camille).get("/api/v1/users/me").json()["photo_url"] is None
@@ -119,7 +139,9 @@ def test_directory_page_searches_and_htmx_returns_only_the_results(factory: Fact
     assert page.status_code == 200 and "Amélie Lefèvre" in page.text and "Oliver Smith" not in page.text
     assert "<html" in page.text
     fragment = client.get("/people", params={"department": "Sales"}, headers={"HX-Request": "true"})
-    assert "<html" not in fragment.text and 'id="results"' in fragment.text and "Oliver Smith" in fragment.text
+    assert (
+        "<html" not in fragment.text and 'id="results"' in fragment.text and "Oliver Smith" in fragment.text
+    )
     assert "HX-Request" in fragment.headers["vary"]
 
 
@@ -172,7 +194,9 @@ def test_profile_shows_who_they_follow_and_the_follow_button_swaps(factory: Fact
     mine = client.get(f"/people/{camille.handle}").text
     assert "Dominique Petit" in mine and "follows 1 person" in mine
     # without JavaScript, the plain form works and comes back to the profile
-    back = client.post(f"/people/{dominique.handle}/unfollow", data={"csrf_token": token}, follow_redirects=False)
+    back = client.post(
+        f"/people/{dominique.handle}/unfollow", data={"csrf_token": token}, follow_redirects=False
+    )
     assert back.status_code == 303 and back.headers["location"] == f"/people/{dominique.handle}"
     assert "follows 0 people" in client.get(f"/people/{camille.handle}").text
 

@@ -166,12 +166,14 @@ def tag_count(db: Session, *, tag: Tag) -> int:
 def facets(db: Session) -> tuple[list[str], list[str]]:
     """The departments and sites in the directory, for the filters."""
     departments = db.scalars(
-        select(User.department).distinct()
+        select(User.department)
+        .distinct()
         .where(User.department.is_not(None), User.is_active.is_(True))
         .order_by(User.department)
     )
     sites = db.scalars(
-        select(User.site).distinct()
+        select(User.site)
+        .distinct()
         .where(User.site.is_not(None), User.is_active.is_(True))
         .order_by(User.site)
     )

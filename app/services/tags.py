@@ -3,30 +3,36 @@
 from __future__ import annotations
 
 from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from app.models import Tag, User, UserTag
+from app.models.base import utcnow
 from app.services.errors import Invalid
 from app.services.text import fold, normalize_tag, normalize_tags
 
 
 def get_or_create_tags(db: Session, raws: list[str]) -> list[Tag]:
-    """The tags for these spellings, created when new; two spellings of one word share a tag."""
+    """The tags for these spellings, created when new; two spellings of one word share a tag.
+
+    Safe under concurrent writers: a tag created by another transaction meanwhile is reused.
+    """
     names = normalize_tags(raws)
     if not names:
         return []
     keys = [fold(n) for n in names]
     existing = {t.key: t for t in db.scalars(select(Tag).where(Tag.key.in_(keys)))}
-    result: list[Tag] = []
-    for name, key in zip(names, keys, strict=True):
-        tag = existing.get(key)
-        if tag is None:
-            tag = Tag(name=name, key=key)
-            db.add(tag)
-            existing[key] = tag
-        result.append(tag)
-    db.flush()
-    return result
+    missing = [
+        {"name": n, "key": k, "created_at": utcnow()}
+        for n, k in zip(names, keys, strict=True)
+        if k not in existing
+    ]
+    if missing:
+        insert = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+        db.execute(insert(Tag).values(missing).on_conflict_do_nothing(index_elements=[Tag.key]))
+        existing.update({t.key: t for t in db.scalars(select(Tag).where(Tag.key.in_(keys)))})
+    return [existing[k] for k in keys]
 
 
 def find_tag(db: Session, raw: str) -> Tag | None:
