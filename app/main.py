@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from fastapi.staticfiles import StaticFiles
 from sqlalchemy import text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import IntegrityError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -124,6 +124,15 @@ def _install_error_handlers(app: FastAPI) -> None:
         response.headers["Retry-After"] = "5"
         return response
 
+    async def concurrent_conflict(request: Request, exc: Exception) -> Response:
+        # two requests raced to create the same unique thing; the loser is told to try again
+        log.info("integrity_conflict", path=request.url.path, error=str(exc).splitlines()[0][:200])
+        message = _("Someone changed this at the same moment. Try again.")
+        if _is_api(request):
+            return api_errors.problem(409, "Conflict", message)
+        return web_errors.page_for_error(request, 409, "Conflict", message)
+
+    app.add_exception_handler(IntegrityError, concurrent_conflict)
     app.add_exception_handler(OperationalError, database_unavailable)
     app.add_exception_handler(PoolTimeout, database_unavailable)
 

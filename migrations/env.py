@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from logging.config import fileConfig
-
 from typing import Any
 
 from alembic import context
