@@ -79,3 +79,18 @@ def test_concurrent_http_writers_all_succeed(factory: Factory) -> None:
         from app.models import Follow
 
         assert len(db.scalars(select(Follow).where(Follow.followee_id == target.id)).all()) == THREADS
+
+
+def test_a_database_that_is_away_answers_503_with_retry_after() -> None:
+    from app.db import Database
+    from app.main import create_app
+    from app.settings import Settings
+
+    settings = Settings(env="test", database_url="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    app = create_app(settings, Database(settings))
+    client = TestClient(app, raise_server_exceptions=False)
+    api = client.get("/api/v1/users/me", headers={"Authorization": "Bearer pxm_whatever"})
+    assert api.status_code == 503
+    assert api.headers["retry-after"] == "5"
+    assert api.headers["content-type"].startswith("application/problem+json")
+    assert client.get("/healthz").status_code == 503
