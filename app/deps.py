@@ -182,9 +182,9 @@ def _bearer(request: Request) -> str | None:
 
 def resolve_caller(request: Request, db: Session) -> Caller | None:
     """Who is asking: a bearer token first, else the session cookie; notes their visit."""
-    cached = getattr(request.state, "caller", False)
-    if cached is not False:
-        return cached  # type: ignore[no-any-return]
+    if hasattr(request.state, "caller"):
+        cached: Caller | None = request.state.caller
+        return cached
     caller: Caller | None = None
     token = _bearer(request)
     if token is not None:

@@ -105,6 +105,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(StarletteHTTPException)
     async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         detail = str(exc.detail) if exc.detail else ""
+        response: Response
         if _is_api(request):
             response = api_errors.problem(exc.status_code, detail or "Error", detail or "Error")
         else:
@@ -117,6 +118,7 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def database_unavailable(request: Request, exc: Exception) -> Response:
         log.warning("database_unavailable", error=str(exc).splitlines()[0][:200])
         message = _("The database is not answering. Try again in a moment.")
+        response: Response
         if _is_api(request):
             response = api_errors.problem(503, "Service unavailable", message)
         else:

@@ -7,6 +7,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
+from typing import Any
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
@@ -28,7 +29,9 @@ PRESENCE_EVERY = timedelta(minutes=5)
 
 @cache
 def _hasher(time_cost: int | None, memory_cost: int | None) -> PasswordHash:
-    params = {k: v for k, v in {"time_cost": time_cost, "memory_cost": memory_cost}.items() if v}
+    params: dict[str, Any] = {
+        k: v for k, v in {"time_cost": time_cost, "memory_cost": memory_cost}.items() if v
+    }
     return PasswordHash((Argon2Hasher(**params),))
 
 
@@ -63,7 +66,7 @@ class SignInResult:
     error: str = ""
 
 
-def _recent_failures(db: Session, column: object, value: str, since: datetime) -> int:
+def _recent_failures(db: Session, column: Any, value: str, since: datetime) -> int:
     return (
         db.scalar(
             select(func.count())

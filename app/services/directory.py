@@ -30,7 +30,7 @@ IMPORT_COLUMNS = [
 REQUIRED_COLUMNS = {"email", "display_name"}
 
 
-def visible_people() -> Select[tuple[User]]:
+def visible_people() -> Select[User]:
     """The people any signed-in colleague may find in the directory: active accounts."""
     return select(User).where(User.is_active.is_(True))
 
@@ -355,8 +355,8 @@ def import_directory(db: Session, *, settings: Settings, actor: User | None, raw
         set(db.scalars(select(User.email).where(User.email.in_(manager_emails)))) if manager_emails else set()
     )
     for row in parsed:
-        manager_email = row.data.manager_email
-        if manager_email and manager_email not in seen and manager_email not in known_managers:
+        wanted = row.data.manager_email
+        if wanted and wanted not in seen and wanted not in known_managers:
             errors.append(
                 ImportLineError(
                     row.line,
@@ -381,7 +381,7 @@ def _manager_cycles(db: Session, rows: list[_Row], existing: dict[str, User]) ->
     )
     emails_by_id = dict(db.execute(select(User.id, User.email)).all()) if directory else {}
     for email, manager_id in directory.items():
-        links[email] = emails_by_id.get(manager_id)
+        links[email] = emails_by_id.get(manager_id) if manager_id is not None else None
     for row in rows:
         links[row.email] = row.data.manager_email
     errors = []

@@ -36,10 +36,9 @@ def process_image(settings: Settings, data: bytes) -> tuple[bytes, int, int]:
                 if probe.format not in ACCEPTED_FORMATS:
                     raise Invalid.one("photo", _("Use a JPEG, PNG, WebP or GIF image."))
                 probe.verify()
-            with Image.open(BytesIO(data)) as img:
-                img.seek(0)
-                img = ImageOps.exif_transpose(img)
-                img = img.convert("RGB")
+            with Image.open(BytesIO(data)) as source:
+                source.seek(0)
+                img: Image.Image = ImageOps.exif_transpose(source).convert("RGB")
                 size = settings.photo_size
                 img = ImageOps.fit(img, (min(size, img.width, img.height),) * 2, Image.Resampling.LANCZOS)
                 out = BytesIO()

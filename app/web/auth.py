@@ -65,9 +65,9 @@ def login(
     secret = auth.start_session(
         db, settings=settings, user=result.user, user_agent=request.headers.get("user-agent", "")
     )
-    response = RedirectResponse(safe_next(next), status_code=303)
+    redirect_home = RedirectResponse(safe_next(next), status_code=303)
     secure = secure_cookies(request)
-    response.set_cookie(
+    redirect_home.set_cookie(
         SESSION_COOKIE,
         session_signer(settings).sign(secret).decode(),
         max_age=settings.session_days * 86400,
@@ -78,10 +78,10 @@ def login(
     # a new CSRF token with the new session, so a token seen before signing in is worthless after
     request.state.csrf_token = new_csrf_token(settings)
     if result.user.locale:
-        response.set_cookie(
+        redirect_home.set_cookie(
             LANG_COOKIE, result.user.locale, max_age=365 * 86400, samesite="lax", secure=secure
         )
-    return response
+    return redirect_home
 
 
 @router.post("/logout")
