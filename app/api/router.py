@@ -2,8 +2,10 @@
 
 from fastapi import APIRouter
 
-from app.api import auth, users
+from app.api import auth, communities, posts, users
 
 api_router = APIRouter()
 api_router.include_router(auth.router)
 api_router.include_router(users.router)
+api_router.include_router(communities.router)
+api_router.include_router(posts.router)

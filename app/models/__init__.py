@@ -3,6 +3,22 @@
 from app.models.activity import ActivityEvent, AuditEntry
 from app.models.auth import ApiToken, LoginAttempt, WebSession
 from app.models.base import Base
+from app.models.communities import Community, MemberRole, Membership, MemberStatus, TagFollow, Visibility
+from app.models.posts import (
+    Comment,
+    Event,
+    Mention,
+    PollOption,
+    PollVote,
+    Post,
+    PostKind,
+    PostTag,
+    Reaction,
+    ReactionKind,
+    Report,
+    Rsvp,
+    RsvpStatus,
+)
 from app.models.users import Follow, Photo, Role, Tag, User, UserRole, UserTag
 
 __all__ = [
@@ -10,13 +26,32 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "Comment",
+    "Community",
+    "Event",
     "Follow",
     "LoginAttempt",
+    "MemberRole",
+    "MemberStatus",
+    "Membership",
+    "Mention",
     "Photo",
+    "PollOption",
+    "PollVote",
+    "Post",
+    "PostKind",
+    "PostTag",
+    "Reaction",
+    "ReactionKind",
+    "Report",
     "Role",
+    "Rsvp",
+    "RsvpStatus",
     "Tag",
+    "TagFollow",
     "User",
     "UserRole",
     "UserTag",
+    "Visibility",
     "WebSession",
 ]

@@ -1,0 +1,821 @@
+"""Posts of every kind, comments, reactions, answers, and the feeds that show them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Row, case, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Session, aliased
+
+from app.i18n import _
+from app.models import (
+    Comment,
+    Community,
+    Event,
+    Follow,
+    Membership,
+    MemberStatus,
+    Mention,
+    PollOption,
+    PollVote,
+    Post,
+    PostKind,
+    PostTag,
+    Reaction,
+    ReactionKind,
+    Role,
+    Rsvp,
+    RsvpStatus,
+    Tag,
+    TagFollow,
+    User,
+)
+from app.models.base import utcnow
+from app.services import activity, markdown, tags
+from app.services.communities import can_moderate
+from app.services.errors import FieldError, Forbidden, Invalid, NotFound
+from app.services.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from app.services.text import fold
+from app.services.visibility import (
+    can_read_community_posts,
+    get_visible_community,
+    member_community_ids,
+    post_readable,
+)
+
+KINDS = [k.value for k in PostKind]
+REACTIONS = [r.value for r in ReactionKind]
+LIMITS = {"title": 200, "status": 1000, "body": 50_000, "comment": 10_000, "reason": 1000, "location": 200}
+POLL_MIN, POLL_MAX = 2, 10
+
+
+# ---- writing -----------------------------------------------------------------------------------
+
+
+@dataclass
+class EventData:
+    """When and where an event takes place."""
+
+    starts_at: datetime
+    location: str
+    ends_at: datetime | None = None
+    capacity: int | None = None
+    online_url: str | None = None
+
+
+@dataclass
+class PostData:
+    """What someone posts."""
+
+    kind: str
+    body: str = ""
+    title: str | None = None
+    community: str | None = None  # slug; None posts company-wide, on one's profile
+    tags: list[str] = field(default_factory=list)
+    event: EventData | None = None
+    praised_user_id: int | None = None
+    poll_options: list[str] = field(default_factory=list)
+    is_leadership: bool = False
+
+
+def known_handles(db: Session, candidates: set[str]) -> set[str]:
+    """Which of these @handles are active people (only they become mentions)."""
+    if not candidates:
+        return set()
+    return set(db.scalars(select(User.handle).where(User.handle.in_(candidates), User.is_active.is_(True))))
+
+
+def _render(db: Session, kind: str, body: str) -> markdown.Rendered:
+    plain = kind in (PostKind.status.value, PostKind.praise.value, PostKind.poll.value)
+    return markdown.render(body, known_handles=lambda c: known_handles(db, c), plain=plain)
+
+
+def _check_post(data: PostData) -> list[FieldError]:
+    errors: list[FieldError] = []
+    body = data.body.strip()
+    title = (data.title or "").strip()
+    if data.kind not in KINDS:
+        return [FieldError("kind", _("Choose one of: {kinds}.").format(kinds=", ".join(KINDS)))]
+    needs_title = data.kind in (PostKind.article.value, PostKind.event.value)
+    if needs_title and not title:
+        errors.append(FieldError("title", _("A title is required.")))
+    if len(title) > LIMITS["title"]:
+        errors.append(FieldError("title", _("At most {n} characters.").format(n=LIMITS["title"])))
+    if not body and data.kind != PostKind.event.value:
+        errors.append(FieldError("body", _("Write something first.")))
+    limit = LIMITS["status"] if data.kind == PostKind.status.value else LIMITS["body"]
+    if len(body) > limit:
+        errors.append(FieldError("body", _("At most {n} characters.").format(n=limit)))
+    if data.kind == PostKind.event.value:
+        errors += _check_event(data.event)
+    if data.kind == PostKind.praise.value and data.praised_user_id is None:
+        errors.append(FieldError("praised_user_id", _("Choose the colleague you recognise.")))
+    if data.kind == PostKind.poll.value:
+        options = [o.strip() for o in data.poll_options if o.strip()]
+        if not POLL_MIN <= len(options) <= POLL_MAX or len(set(options)) != len(options):
+            errors.append(FieldError("poll_options", _("Between 2 and 10 different options.")))
+        elif any(len(o) > 200 for o in options):
+            errors.append(FieldError("poll_options", _("At most {n} characters.").format(n=200)))
+    return errors
+
+
+def _check_event(event: EventData | None) -> list[FieldError]:
+    if event is None:
+        return [FieldError("event", _("An event needs a date and a place."))]
+    errors = []
+    if not event.location.strip():
+        errors.append(FieldError("event.location", _("Where does it take place?")))
+    elif len(event.location) > LIMITS["location"]:
+        errors.append(FieldError("event.location", _("At most {n} characters.").format(n=LIMITS["location"])))
+    if event.starts_at.tzinfo is None:
+        errors.append(
+            FieldError("event.starts_at", _("Give the time zone (e.g. 2026-12-03T14:00:00+01:00)."))
+        )
+    elif event.ends_at is not None and (event.ends_at.tzinfo is None or event.ends_at <= event.starts_at):
+        errors.append(FieldError("event.ends_at", _("The end comes after the start.")))
+    if event.capacity is not None and not 1 <= event.capacity <= 100_000:
+        errors.append(FieldError("event.capacity", _("A capacity between 1 and 100,000, or none.")))
+    if event.online_url and not event.online_url.startswith(("https://", "http://")):
+        errors.append(FieldError("event.online_url", _("A web address starting with https://.")))
+    return errors
+
+
+def _sync_tags(db: Session, post: Post, explicit: list[str], found: list[str]) -> None:
+    wanted = tags.get_or_create_tags(db, [*explicit, *found])
+    db.execute(delete(PostTag).where(PostTag.post_id == post.id))
+    if wanted:
+        db.execute(
+            insert(PostTag),
+            [{"post_id": post.id, "tag_id": t.id, "created_at": post.created_at} for t in wanted],
+        )
+
+
+def _sync_mentions(db: Session, post: Post, handles: list[str], comment: Comment | None = None) -> None:
+    if comment is None:
+        db.execute(delete(Mention).where(Mention.post_id == post.id, Mention.comment_id.is_(None)))
+    else:
+        db.execute(delete(Mention).where(Mention.comment_id == comment.id))
+    if handles:
+        ids = db.scalars(select(User.id).where(User.handle.in_(handles))).all()
+        db.execute(
+            insert(Mention),
+            [
+                {"post_id": post.id, "comment_id": comment.id if comment else None, "user_id": uid}
+                for uid in ids
+            ],
+        )
+
+
+def _writable_community(db: Session, actor: User, slug: str) -> Community:
+    community = get_visible_community(db, actor, slug)
+    if community.archived_at is not None:
+        raise Forbidden(_("This community is archived."))
+    if (
+        not can_read_community_posts(db, actor, community)
+        or db.get(Membership, (community.id, actor.id)) is None
+    ):
+        raise Forbidden(_("Join the community to post in it."))
+    member = db.get(Membership, (community.id, actor.id))
+    if member is None or member.status != MemberStatus.member.value:
+        raise Forbidden(_("Join the community to post in it."))
+    return community
+
+
+def create_post(db: Session, *, actor: User, data: PostData) -> Post:
+    """Share a post, company-wide or in a community the author belongs to."""
+    errors = _check_post(data)
+    explicit_tags: list[str] = []
+    try:
+        explicit_tags = tags.normalize_tags(data.tags, limit=10)
+    except Invalid as exc:
+        errors += exc.errors
+    praised: User | None = None
+    if data.kind == PostKind.praise.value and data.praised_user_id is not None:
+        praised = db.get(User, data.praised_user_id)
+        if praised is None or not praised.is_active:
+            errors.append(FieldError("praised_user_id", _("Choose a colleague from the directory.")))
+        elif praised.id == actor.id:
+            errors.append(FieldError("praised_user_id", _("Recognise a colleague, not yourself.")))
+    if errors:
+        raise Invalid(errors)
+    if data.is_leadership and not actor.has_role(Role.executive):
+        raise Forbidden(_("Only executives can mark a post as a leadership post."))
+    community = _writable_community(db, actor, data.community) if data.community else None
+    rendered = _render(db, data.kind, data.body.strip())
+    post = Post(
+        kind=data.kind,
+        author_id=actor.id,
+        community_id=community.id if community else None,
+        title=(data.title or "").strip() or None,
+        body=data.body.strip(),
+        body_html=rendered.html,
+        is_leadership=data.is_leadership,
+        praised_user_id=praised.id if praised else None,
+        created_at=utcnow(),
+    )
+    db.add(post)
+    db.flush()
+    _sync_tags(db, post, explicit_tags, rendered.tags)
+    _sync_mentions(db, post, rendered.mentions)
+    if data.kind == PostKind.event.value and data.event is not None:
+        e = data.event
+        db.add(
+            Event(
+                post_id=post.id,
+                starts_at=e.starts_at,
+                ends_at=e.ends_at,
+                location=e.location.strip(),
+                capacity=e.capacity,
+                online_url=e.online_url,
+            )
+        )
+    if data.kind == PostKind.poll.value:
+        options = [o.strip() for o in data.poll_options if o.strip()]
+        db.execute(
+            insert(PollOption),
+            [{"post_id": post.id, "position": i, "label": o} for i, o in enumerate(options)],
+        )
+    activity.record(db, user_id=actor.id, kind="post", subject_type="post", subject_id=post.id)
+    if praised is not None:
+        activity.record(db, user_id=actor.id, kind="praise_given", subject_type="post", subject_id=post.id)
+        activity.record(
+            db, user_id=praised.id, kind="praise_received", subject_type="post", subject_id=post.id
+        )
+    db.flush()
+    return post
+
+
+def _require_author(actor: User, post: Post) -> None:
+    if post.author_id != actor.id:
+        raise Forbidden(_("Only the author may do this."))
+
+
+def update_post(db: Session, *, actor: User, post: Post, changes: dict[str, Any]) -> Post:
+    """The author edits the text, title or tags; the post gets an "edited" mark."""
+    _require_author(actor, post)
+    if post.removed_at is not None:
+        raise Forbidden(_("A removed post cannot be edited."))
+    data = PostData(
+        kind=post.kind,
+        body=changes.get("body", post.body) or "",
+        title=changes.get("title", post.title),
+        tags=changes.get("tags") or [],
+        event=EventData(starts_at=utcnow() + timedelta(days=1), location="-")
+        if post.kind == PostKind.event.value
+        else None,
+        praised_user_id=post.praised_user_id,
+        poll_options=["a", "b"] if post.kind == PostKind.poll.value else [],
+    )
+    errors = [e for e in _check_post(data) if not e.field.startswith(("event", "poll", "praised"))]
+    if errors:
+        raise Invalid(errors)
+    rendered = _render(db, post.kind, data.body.strip())
+    post.body, post.body_html = data.body.strip(), rendered.html
+    post.title = (data.title or "").strip() or None
+    post.edited_at = utcnow()
+    explicit = (
+        tags.normalize_tags(changes["tags"], limit=10)
+        if "tags" in changes
+        else [name for name in db.scalars(select(Tag.name).join(PostTag).where(PostTag.post_id == post.id))]
+    )
+    _sync_tags(db, post, explicit, rendered.tags)
+    _sync_mentions(db, post, rendered.mentions)
+    db.flush()
+    return post
+
+
+def delete_post(db: Session, *, actor: User, post: Post) -> None:
+    """The author deletes their post (for good)."""
+    _require_author(actor, post)
+    db.delete(post)
+    db.flush()
+
+
+def remove_post(db: Session, *, actor: User, post: Post, reason: str) -> None:
+    """Community managers (and admins, company-wide) remove a post with a reason shown to its author."""
+    if not can_moderate(db, actor, post.community_id):
+        raise Forbidden(_("Only the community's managers (or an administrator) may remove this post."))
+    reason = reason.strip()
+    if not reason:
+        raise Invalid.one("reason", _("Say why, for the author."))
+    if len(reason) > LIMITS["reason"]:
+        raise Invalid.one("reason", _("At most {n} characters.").format(n=LIMITS["reason"]))
+    post.removed_at, post.removed_by_id, post.removal_reason = utcnow(), actor.id, reason
+    post.pinned_at = None
+    activity.audit(db, actor_id=actor.id, action="post_removed", target_id=post.author_id, post_id=post.id)
+
+
+# ---- comments, answers, reactions --------------------------------------------------------------
+
+
+def _require_open_post(db: Session, post: Post) -> None:
+    if post.removed_at is not None:
+        raise NotFound(_("No such post."))
+    if post.community_id is not None:
+        archived = db.scalar(select(Community.archived_at).where(Community.id == post.community_id))
+        if archived is not None:
+            raise Forbidden(_("This community is archived."))
+
+
+def add_comment(db: Session, *, actor: User, post: Post, body: str, parent_id: int | None = None) -> Comment:
+    """Comment on a post the viewer can read, or reply to a comment (one level of replies)."""
+    _require_open_post(db, post)
+    text = body.strip()
+    if not text:
+        raise Invalid.one("body", _("Write something first."))
+    if len(text) > LIMITS["comment"]:
+        raise Invalid.one("body", _("At most {n} characters.").format(n=LIMITS["comment"]))
+    if parent_id is not None:
+        parent = db.get(Comment, parent_id)
+        if parent is None or parent.post_id != post.id or parent.removed_at is not None:
+            raise Invalid.one("parent_id", _("No such comment on this post."))
+        parent_id = parent.parent_id or parent.id  # a reply to a reply joins the same thread
+    rendered = markdown.render(text, known_handles=lambda c: known_handles(db, c), plain=True)
+    comment = Comment(
+        post_id=post.id, parent_id=parent_id, author_id=actor.id, body=text, body_html=rendered.html
+    )
+    db.add(comment)
+    db.execute(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count + 1))
+    db.flush()
+    _sync_mentions(db, post, rendered.mentions, comment)
+    kind = "answer" if post.kind == PostKind.question.value and parent_id is None else "comment"
+    activity.record(db, user_id=actor.id, kind=kind, subject_type="post", subject_id=post.id)
+    return comment
+
+
+def get_comment(db: Session, post: Post, comment_id: int) -> Comment:
+    """A comment of this post."""
+    comment = db.get(Comment, comment_id)
+    if comment is None or comment.post_id != post.id:
+        raise NotFound(_("No such comment."))
+    return comment
+
+
+def delete_comment(db: Session, *, actor: User, post: Post, comment: Comment) -> None:
+    """The author deletes their comment (its replies go with it)."""
+    if comment.author_id != actor.id:
+        raise Forbidden(_("Only the author may do this."))
+    gone = 1 + (
+        db.scalar(select(func.count()).select_from(Comment).where(Comment.parent_id == comment.id)) or 0
+    )
+    if post.accepted_comment_id == comment.id:
+        post.accepted_comment_id = None
+    db.delete(comment)
+    db.execute(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count - gone))
+    db.flush()
+
+
+def remove_comment(db: Session, *, actor: User, post: Post, comment: Comment, reason: str) -> None:
+    """Moderators remove a comment with a reason; it disappears from the post and its counts."""
+    if not can_moderate(db, actor, post.community_id):
+        raise Forbidden(_("Only the community's managers (or an administrator) may remove this comment."))
+    if not reason.strip():
+        raise Invalid.one("reason", _("Say why, for the author."))
+    if comment.removed_at is None:
+        comment.removed_at, comment.removed_by_id, comment.removal_reason = (
+            utcnow(),
+            actor.id,
+            reason.strip()[:1000],
+        )
+        db.execute(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count - 1))
+        if post.accepted_comment_id == comment.id:
+            post.accepted_comment_id = None
+
+
+def accept_answer(db: Session, *, actor: User, post: Post, comment_id: int) -> Comment:
+    """The question's author accepts one answer (another acceptance replaces it)."""
+    if post.kind != PostKind.question.value:
+        raise Invalid.one("post", _("Only questions have accepted answers."))
+    _require_author(actor, post)
+    comment = get_comment(db, post, comment_id)
+    if comment.parent_id is not None or comment.removed_at is not None:
+        raise Invalid.one("comment", _("Accept an answer, not a reply."))
+    post.accepted_comment_id = comment.id
+    if comment.author_id != actor.id:
+        activity.record(
+            db, user_id=comment.author_id, kind="answer_accepted", subject_type="post", subject_id=post.id
+        )
+    db.flush()
+    return comment
+
+
+def react(db: Session, *, actor: User, post: Post, kind: str = ReactionKind.like.value) -> None:
+    """React to a post (like by default); one reaction per person, reacting again changes nothing."""
+    if kind not in REACTIONS:
+        raise Invalid.one("kind", _("Choose one of: {kinds}.").format(kinds=", ".join(REACTIONS)))
+    _require_open_post(db, post)
+    existing = db.scalar(
+        select(Reaction).where(Reaction.post_id == post.id, Reaction.user_id == actor.id).with_for_update()
+    )
+    if existing is None:
+        insert_ = postgresql_insert if db.get_bind().dialect.name == "postgresql" else sqlite_insert
+        result = db.execute(
+            insert_(Reaction)
+            .values(post_id=post.id, user_id=actor.id, kind=kind, created_at=utcnow())
+            .on_conflict_do_nothing()
+        )
+        if result.rowcount:  # type: ignore[attr-defined]
+            like = 1 if kind == ReactionKind.like.value else 0
+            db.execute(
+                update(Post)
+                .where(Post.id == post.id)
+                .values(reaction_count=Post.reaction_count + 1, like_count=Post.like_count + like)
+            )
+            activity.record(db, user_id=actor.id, kind="like", subject_type="post", subject_id=post.id)
+    elif existing.kind != kind:
+        delta = (kind == ReactionKind.like.value) - (existing.kind == ReactionKind.like.value)
+        existing.kind = kind
+        db.execute(update(Post).where(Post.id == post.id).values(like_count=Post.like_count + delta))
+    db.flush()
+    db.refresh(post)
+
+
+def unreact(db: Session, *, actor: User, post: Post) -> None:
+    """Take one's reaction back; taking it back twice changes nothing."""
+    gone = db.execute(
+        delete(Reaction)
+        .where(Reaction.post_id == post.id, Reaction.user_id == actor.id)
+        .returning(Reaction.kind)
+    ).scalar()
+    if gone is not None:
+        like = 1 if gone == ReactionKind.like.value else 0
+        db.execute(
+            update(Post)
+            .where(Post.id == post.id)
+            .values(reaction_count=Post.reaction_count - 1, like_count=Post.like_count - like)
+        )
+    db.flush()
+    db.refresh(post)
+
+
+def follow_tag(db: Session, *, actor: User, name: str, follow: bool = True) -> Tag:
+    """Follow (or stop following) a hashtag: its posts come to the home feed."""
+    tag = tags.find_tag(db, name)
+    if tag is None:
+        tag = tags.get_or_create_tags(db, [name])[0]
+    if follow and db.get(TagFollow, (actor.id, tag.id)) is None:
+        db.add(TagFollow(user_id=actor.id, tag_id=tag.id))
+        activity.record(db, user_id=actor.id, kind="follow_tag", subject_type="tag", subject_id=tag.id)
+    elif not follow:
+        db.execute(delete(TagFollow).where(TagFollow.user_id == actor.id, TagFollow.tag_id == tag.id))
+    db.flush()
+    return tag
+
+
+def follows_tag(db: Session, *, actor: User, tag: Tag) -> bool:
+    """True when the person follows this tag."""
+    return db.get(TagFollow, (actor.id, tag.id)) is not None
+
+
+# ---- reading: feed items built with few queries ------------------------------------------------
+
+Praised = aliased(User, name="praised")
+
+
+@dataclass
+class FeedItem:
+    """A post as shown in a feed: its row (post, author, community) and what hangs on it."""
+
+    row: Row[Any]
+    tags: list[str] = field(default_factory=list)
+    reactions: dict[str, int] = field(default_factory=dict)
+    my_reaction: str | None = None
+    event: dict[str, Any] | None = None
+    poll: dict[str, Any] | None = None
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.row, name)
+
+
+FEED_COLUMNS = (
+    Post.id,
+    Post.kind,
+    Post.title,
+    Post.body_html,
+    Post.created_at,
+    Post.edited_at,
+    Post.is_leadership,
+    Post.like_count,
+    Post.reaction_count,
+    Post.comment_count,
+    Post.community_id,
+    Post.pinned_at,
+    Post.accepted_comment_id,
+    Post.removed_at,
+    Post.removal_reason,
+    Post.author_id,
+    User.display_name.label("author_name"),
+    User.handle.label("author_handle"),
+    User.photo_id.label("author_photo_id"),
+    User.job_title.label("author_job_title"),
+    Community.slug.label("community_slug"),
+    Community.name.label("community_name"),
+    Community.visibility.label("community_visibility"),
+    Praised.display_name.label("praised_name"),
+    Praised.handle.label("praised_handle"),
+)
+
+
+def _feed_select() -> Any:
+    return (
+        select(*FEED_COLUMNS)
+        .join(User, User.id == Post.author_id)
+        .outerjoin(Community, Community.id == Post.community_id)
+        .outerjoin(Praised, Praised.id == Post.praised_user_id)
+    )
+
+
+def decorate(db: Session, viewer: User, rows: list[Row[Any]]) -> list[FeedItem]:
+    """Attach tags, reaction counts and the viewer's reaction, events and polls: one query each, at most."""
+    items = [FeedItem(row) for row in rows]
+    ids = [r.id for r in rows]
+    if not ids:
+        return items
+    by_id = {item.id: item for item in items}
+    for post_id, name in db.execute(
+        select(PostTag.post_id, Tag.name)
+        .join(Tag, Tag.id == PostTag.tag_id)
+        .where(PostTag.post_id.in_(ids))
+        .order_by(PostTag.post_id, Tag.name)
+    ):
+        by_id[post_id].tags.append(name)
+    reacted = [r.id for r in rows if r.reaction_count]
+    if reacted:
+        mine = func.max(case((Reaction.user_id == viewer.id, 1), else_=0))
+        for post_id, kind, count, is_mine in db.execute(
+            select(Reaction.post_id, Reaction.kind, func.count(), mine)
+            .where(Reaction.post_id.in_(reacted))
+            .group_by(Reaction.post_id, Reaction.kind)
+        ):
+            by_id[post_id].reactions[kind] = count
+            if is_mine:
+                by_id[post_id].my_reaction = kind
+    events = [r.id for r in rows if r.kind == PostKind.event.value]
+    if events:
+        going = func.sum(case((Rsvp.status == RsvpStatus.going.value, 1), else_=0))
+        waiting = func.sum(case((Rsvp.status == RsvpStatus.waitlist.value, 1), else_=0))
+        mine_rsvp = func.max(case((Rsvp.user_id == viewer.id, Rsvp.status), else_=None))
+        for row in db.execute(
+            select(Event, going, waiting, mine_rsvp)
+            .outerjoin(Rsvp, Rsvp.post_id == Event.post_id)
+            .where(Event.post_id.in_(events))
+            .group_by(Event.post_id)
+        ):
+            event = row[0]
+            by_id[event.post_id].event = {
+                "starts_at": event.starts_at,
+                "ends_at": event.ends_at,
+                "location": event.location,
+                "online_url": event.online_url,
+                "capacity": event.capacity,
+                "going": row[1] or 0,
+                "waitlist": row[2] or 0,
+                "mine": row[3],
+            }
+    polls = [r.id for r in rows if r.kind == PostKind.poll.value]
+    if polls:
+        votes = func.count(PollVote.user_id)
+        mine_vote = func.max(case((PollVote.user_id == viewer.id, 1), else_=0))
+        for option_id, post_id, label, count, is_mine in db.execute(
+            select(PollOption.id, PollOption.post_id, PollOption.label, votes, mine_vote)
+            .outerjoin(PollVote, PollVote.option_id == PollOption.id)
+            .where(PollOption.post_id.in_(polls))
+            .group_by(PollOption.id)
+            .order_by(PollOption.post_id, PollOption.position)
+        ):
+            poll = by_id[post_id].poll or {"options": [], "total": 0, "voted_for": None}
+            poll["options"].append({"id": option_id, "label": label, "votes": count})
+            poll["total"] += count
+            if is_mine:
+                poll["voted_for"] = option_id
+            by_id[post_id].poll = poll
+    return items
+
+
+def _page(db: Session, viewer: User, stmt: Any, cursor: str | None, limit: int | None) -> Page[FeedItem]:
+    size = clamp_limit(limit, default=20)
+    after = decode_cursor(cursor, 2)
+    if after is not None:
+        try:
+            stamp = datetime.fromisoformat(str(after[0]))
+        except ValueError as exc:
+            raise Invalid.one("cursor", _("This cursor is not valid.")) from exc
+        stmt = stmt.where(tuple_(Post.created_at, Post.id) < tuple_(stamp, int(after[1])))
+    rows = list(db.execute(stmt.order_by(Post.created_at.desc(), Post.id.desc()).limit(size + 1)).all())
+    next_cursor = None
+    if len(rows) > size:
+        rows = rows[:size]
+        next_cursor = encode_cursor([rows[-1].created_at.isoformat(), rows[-1].id])
+    return Page(decorate(db, viewer, rows), next_cursor)
+
+
+def home_sources(viewer: User) -> Any:
+    """What the home feed gathers: one's own posts, people and tags followed, communities joined,
+    and leadership posts."""
+    return or_(
+        Post.author_id == viewer.id,
+        Post.author_id.in_(select(Follow.followee_id).where(Follow.follower_id == viewer.id)),
+        Post.community_id.in_(member_community_ids(viewer.id)),
+        Post.id.in_(
+            select(PostTag.post_id).where(
+                PostTag.tag_id.in_(select(TagFollow.tag_id).where(TagFollow.user_id == viewer.id))
+            )
+        ),
+        Post.is_leadership.is_(True),
+    )
+
+
+def home_feed(
+    db: Session, *, viewer: User, cursor: str | None = None, limit: int | None = None
+) -> Page[FeedItem]:
+    """The home feed, newest first, a page at a time (keyset pagination)."""
+    stmt = _feed_select().where(post_readable(viewer.id), home_sources(viewer))
+    return _page(db, viewer, stmt, cursor, limit)
+
+
+def new_in_home_feed(db: Session, *, viewer: User, since: datetime) -> int:
+    """How many posts arrived in the home feed since a moment (capped at 99)."""
+    sub = (
+        select(Post.id)
+        .where(
+            post_readable(viewer.id),
+            home_sources(viewer),
+            Post.created_at > since,
+            Post.author_id != viewer.id,
+        )
+        .limit(99)
+    )
+    return db.scalar(select(func.count()).select_from(sub.subquery())) or 0
+
+
+def community_feed(
+    db: Session,
+    *,
+    viewer: User,
+    community: Community,
+    cursor: str | None = None,
+    limit: int | None = None,
+    kind: str | None = None,
+) -> Page[FeedItem]:
+    """A community's posts (members only unless public), newest first; pinned ones are listed apart."""
+    stmt = _feed_select().where(post_readable(viewer.id), Post.community_id == community.id)
+    if kind:
+        stmt = stmt.where(Post.kind == kind)
+    return _page(db, viewer, stmt, cursor, limit)
+
+
+def pinned_posts(db: Session, *, viewer: User, community: Community) -> list[FeedItem]:
+    """The up to 3 posts pinned at the top of a community."""
+    rows = db.execute(
+        _feed_select()
+        .where(post_readable(viewer.id), Post.community_id == community.id, Post.pinned_at.is_not(None))
+        .order_by(Post.pinned_at.desc())
+        .limit(3)
+    ).all()
+    return decorate(db, viewer, list(rows))
+
+
+def profile_feed(
+    db: Session, *, viewer: User, person: User, cursor: str | None = None, limit: int | None = None
+) -> Page[FeedItem]:
+    """A person's activity as this viewer may see it: their posts, and praise they received."""
+    stmt = _feed_select().where(
+        post_readable(viewer.id), or_(Post.author_id == person.id, Post.praised_user_id == person.id)
+    )
+    return _page(db, viewer, stmt, cursor, limit)
+
+
+def tag_feed(
+    db: Session, *, viewer: User, tag: Tag, cursor: str | None = None, limit: int | None = None
+) -> Page[FeedItem]:
+    """The posts carrying a hashtag that this viewer may read."""
+    stmt = _feed_select().where(
+        post_readable(viewer.id), Post.id.in_(select(PostTag.post_id).where(PostTag.tag_id == tag.id))
+    )
+    return _page(db, viewer, stmt, cursor, limit)
+
+
+def unanswered_questions(
+    db: Session, *, viewer: User, community: Community | None = None, tag: Tag | None = None, limit: int = 20
+) -> list[FeedItem]:
+    """Questions still waiting for an accepted answer, newest first, as this viewer may see them."""
+    stmt = _feed_select().where(
+        post_readable(viewer.id), Post.kind == PostKind.question.value, Post.accepted_comment_id.is_(None)
+    )
+    if community is not None:
+        stmt = stmt.where(Post.community_id == community.id)
+    if tag is not None:
+        stmt = stmt.where(Post.id.in_(select(PostTag.post_id).where(PostTag.tag_id == tag.id)))
+    rows = db.execute(stmt.order_by(Post.created_at.desc(), Post.id.desc()).limit(limit)).all()
+    return decorate(db, viewer, list(rows))
+
+
+def feed_item(db: Session, *, viewer: User, post: Post) -> FeedItem:
+    """One post (already checked visible) as a feed item."""
+    row = db.execute(_feed_select().where(Post.id == post.id)).one()
+    return decorate(db, viewer, [row])[0]
+
+
+def trending_tags(
+    db: Session, *, viewer: User, community: Community | None = None, days: int = 7, limit: int = 10
+) -> list[tuple[str, int]]:
+    """The hashtags most used lately in posts this viewer may read (company-wide or in one community)."""
+    since = utcnow() - timedelta(days=days)
+    stmt = (
+        select(Tag.name, func.count(PostTag.post_id).label("n"))
+        .join(PostTag, PostTag.tag_id == Tag.id)
+        .join(Post, Post.id == PostTag.post_id)
+        .where(post_readable(viewer.id), Post.created_at >= since)
+    )
+    if community is not None:
+        stmt = stmt.where(Post.community_id == community.id)
+    rows = db.execute(
+        stmt.group_by(Tag.id, Tag.name).order_by(func.count(PostTag.post_id).desc(), Tag.name).limit(limit)
+    )
+    return [(name, n) for name, n in rows]
+
+
+def tag_post_count(db: Session, *, viewer: User, tag: Tag) -> int:
+    """How many posts with this tag the viewer may read."""
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(Post)
+            .where(
+                post_readable(viewer.id), Post.id.in_(select(PostTag.post_id).where(PostTag.tag_id == tag.id))
+            )
+        )
+        or 0
+    )
+
+
+def post_count(db: Session, *, viewer: User, person: User) -> int:
+    """How many posts of a person the viewer may read."""
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(Post)
+            .where(post_readable(viewer.id), Post.author_id == person.id)
+        )
+        or 0
+    )
+
+
+@dataclass
+class CommentView:
+    """A comment with its author, and its replies."""
+
+    comment: Comment
+    author: User
+    replies: list[CommentView] = field(default_factory=list)
+
+
+def comments_of(db: Session, *, post: Post, limit: int = 500) -> list[CommentView]:
+    """A post's comments (removed ones left out), oldest first, replies under their comment: one query."""
+    rows = db.execute(
+        select(Comment, User)
+        .join(User, User.id == Comment.author_id)
+        .where(Comment.post_id == post.id, Comment.removed_at.is_(None))
+        .order_by(Comment.created_at, Comment.id)
+        .limit(limit)
+    ).all()
+    top: dict[int, CommentView] = {}
+    ordered: list[CommentView] = []
+    for comment, author in rows:
+        view = CommentView(comment, author)
+        if comment.parent_id is None:
+            top[comment.id] = view
+            ordered.append(view)
+        elif comment.parent_id in top:
+            top[comment.parent_id].replies.append(view)
+    if post.accepted_comment_id in top:
+        accepted = top[post.accepted_comment_id]  # type: ignore[index]
+        ordered.remove(accepted)
+        ordered.insert(0, accepted)
+    return ordered
+
+
+def mention_candidates(
+    db: Session, *, viewer: User, prefix: str, community: Community | None = None, limit: int = 8
+) -> list[User]:
+    """People to suggest after "@": active colleagues; in a private or secret community, its members only."""
+
+    stmt = select(User).where(User.is_active.is_(True))
+    word = fold(prefix)
+    if word:
+        stmt = stmt.where(
+            or_(User.handle.startswith(word, autoescape=True), User.search_name.like(f"%{word}%"))
+        )
+    if community is not None and community.visibility != "public":
+        stmt = stmt.where(
+            User.id.in_(
+                select(Membership.user_id).where(
+                    Membership.community_id == community.id, Membership.status == MemberStatus.member.value
+                )
+            )
+        )
+    return list(db.scalars(stmt.order_by(User.search_name).limit(limit)))
