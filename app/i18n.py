@@ -17,7 +17,7 @@ from pathlib import Path
 from babel import Locale
 from babel.dates import format_date as babel_format_date
 from babel.dates import format_datetime as babel_format_datetime
-from babel.dates import format_timedelta
+from babel.dates import format_timedelta, get_timezone
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
@@ -117,11 +117,11 @@ def format_date(value: datetime | None, fmt: str = "medium") -> str:
     return babel_format_date(value, format=fmt, locale=current_locale())
 
 
-def format_datetime(value: datetime | None, fmt: str = "medium") -> str:
-    """A date and time in the current locale."""
+def format_datetime(value: datetime | None, fmt: str = "medium", tz: str | None = None) -> str:
+    """A date and time in the current locale (and, when given, that time zone)."""
     if value is None:
         return ""
-    return babel_format_datetime(value, format=fmt, locale=current_locale())
+    return babel_format_datetime(value, format=fmt, tzinfo=get_timezone(tz) if tz else None, locale=current_locale())
 
 
 def format_number(value: float | int) -> str:

@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     sqlite_busy_timeout_ms: int = 10_000
 
     default_locale: Literal["en", "fr"] = "en"
+    timezone: str = "Europe/Paris"  # how event times are typed in forms and shown
     group_threshold: int = 5
 
     session_days: int = 14

@@ -204,8 +204,12 @@ def test_profile_shows_who_they_follow_and_the_follow_button_swaps(factory: Fact
 def test_home_offers_a_checklist_and_colleagues_to_meet(factory: Factory) -> None:
     camille = factory.person("Camille Martin", department="Engineering")
     factory.person("Nina Team", department="Engineering")
-    page = factory.browser(camille).get("/").text
-    assert "Hello, Camille" in page and "Add 3 expertise tags" in page and "Nina Team" in page
+    client = factory.browser(camille)
+    home = client.get("/").text
+    assert 'hx-get="/home/aside"' in home and 'id="composer"' in home
+    aside = client.get("/home/aside", headers={"HX-Request": "true"}).text
+    assert "<html" not in aside and "Add 3 expertise tags" in aside and "Nina Team" in aside
+    assert "Add 3 expertise tags" in client.get("/home/aside").text  # a plain page without JavaScript
 
 
 def test_suggestions_for_tags_and_managers(factory: Factory) -> None:

@@ -22,8 +22,8 @@ router = APIRouter(tags=["posts"])
 class EventIn(Strict):
     """When and where an event takes place (ISO 8601 with a time zone)."""
 
-    starts_at: datetime
-    ends_at: datetime | None = None
+    starts_at: datetime = Field(strict=False)
+    ends_at: datetime | None = Field(default=None, strict=False)
     location: str
     capacity: int | None = None
     online_url: str | None = None

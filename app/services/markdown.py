@@ -120,7 +120,9 @@ def _parser() -> MarkdownIt:
 
 
 _MD = _parser()
-_PLAIN = MarkdownIt("zero", {"html": False, "linkify": True, "breaks": True}).enable(["linkify", "newline"])
+_PLAIN = MarkdownIt("zero", {"html": False, "linkify": True, "breaks": True}).enable(
+    ["linkify", "newline", "backticks"]
+)
 _PLAIN.core.ruler.push("proxima_mentions_tags", _mentions_and_tags)
 
 

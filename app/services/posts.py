@@ -274,14 +274,16 @@ def update_post(db: Session, *, actor: User, post: Post, changes: dict[str, Any]
     if errors:
         raise Invalid(errors)
     rendered = _render(db, post.kind, data.body.strip())
+    old_body = post.body
     post.body, post.body_html = data.body.strip(), rendered.html
     post.title = (data.title or "").strip() or None
     post.edited_at = utcnow()
-    explicit = (
-        tags.normalize_tags(changes["tags"], limit=10)
-        if "tags" in changes
-        else [name for name in db.scalars(select(Tag.name).join(PostTag).where(PostTag.post_id == post.id))]
-    )
+    if "tags" in changes:
+        explicit = tags.normalize_tags(changes["tags"], limit=10)
+    else:  # keep the tags given apart from the text; those the old text carried go with it
+        from_old_text = {fold(t) for t in _render(db, post.kind, old_body).tags}
+        current = db.scalars(select(Tag.name).join(PostTag).where(PostTag.post_id == post.id))
+        explicit = [name for name in current if fold(name) not in from_old_text]
     _sync_tags(db, post, explicit, rendered.tags)
     _sync_mentions(db, post, rendered.mentions)
     db.flush()

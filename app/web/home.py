@@ -1,35 +1,55 @@
-"""The home page."""
+"""The home page: the composer, the feed, and suggestions beside it."""
 
 from __future__ import annotations
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import DB, OptionalCaller
-from app.services import directory, tags, users
+from app.deps import DB, CurrentUser, OptionalCaller
+from app.models.base import utcnow
+from app.services import communities, directory, posts, tags, users
 from app.web.htmx import render
 from app.web.pages import page_router
+from app.web.posts import composer_context
 
 router = page_router()
 
 
 @router.get("/")
 def home(request: Request, db: DB, caller: OptionalCaller) -> Response:
-    """Welcome: what to complete in one's profile and colleagues worth meeting."""
+    """The home feed: followed people, joined communities, followed tags and leadership posts."""
     if caller is None:
         return RedirectResponse("/login", status_code=303)
-    user = caller.user
-    checklist = users.profile_checklist(db, user=user)
-    meet = directory.colleagues_to_meet(db, viewer=user)
+    viewer = caller.user
+    page = posts.home_feed(db, viewer=viewer)
     return render(
         request,
-        "home/index.html",
+        "home/feed.html",
+        {
+            "items": page.items,
+            "next_cursor": page.next_cursor,
+            "composer": composer_context(db, viewer, next_url="/"),
+            "since": utcnow().isoformat(),
+            "count": 0,
+        },
+    )
+
+
+@router.get("/home/aside")
+def home_aside(request: Request, db: DB, viewer: CurrentUser) -> Response:
+    """Beside the feed: the profile checklist, colleagues to meet, communities to join, trending tags."""
+    checklist = users.profile_checklist(db, user=viewer)
+    meet = directory.colleagues_to_meet(db, viewer=viewer, limit=4)
+    return render(
+        request,
+        "home/aside.html",
         {
             "checklist": checklist,
             "done": sum(item.done for item in checklist),
             "meet": meet,
             "meet_tags": tags.tags_of(db, [p.id for p in meet]),
-            "followers_following": users.follow_counts(db, user=user),
-            "my_tags": tags.tags_of(db, [user.id])[user.id],
+            "suggested": communities.suggestions(db, viewer=viewer, limit=3),
+            "trending": posts.trending_tags(db, viewer=viewer, limit=8),
         },
+        block="aside",
     )

@@ -31,6 +31,7 @@ def render(
     """The full page, or only `block` when htmx asked; one URL per view."""
     ctx = {"request": request, **(context or {})}
     ctx.setdefault("viewer", getattr(getattr(request.state, "caller", None), "user", None))
+    ctx.setdefault("timezone", request.app.state.settings.timezone)
     fragment = block if block is not None and is_htmx(request) else None
     response = HTMLResponse(render_template(template, ctx, fragment), status_code=status)
     response.headers["Vary"] = "HX-Request, Accept-Language, Cookie"

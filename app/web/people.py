@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from fastapi import Request
+from typing import Annotated
+
+from fastapi import Form, Request
 from fastapi.responses import Response
 
 from app.deps import DB, CurrentUser
 from app.i18n import _
 from app.models import User
-from app.services import directory, photos, users
+from app.services import directory, photos, posts, users
 from app.services import tags as tag_service
 from app.services.errors import NotFound
 from app.services.text import fold
@@ -71,9 +73,21 @@ def experts_page(request: Request, db: DB, viewer: CurrentUser, q: str = "") -> 
 
 
 @router.get("/people/{handle}")
-def profile_page(request: Request, db: DB, viewer: CurrentUser, handle: str) -> Response:
-    """A colleague's profile: who they are, their expertise and whom they follow."""
+def profile_page(request: Request, db: DB, viewer: CurrentUser, handle: str, cursor: str = "") -> Response:
+    """A colleague's profile: who they are, their expertise, their activity and whom they follow."""
     person = users.get_user_by_handle(db, handle)
+    activity = posts.profile_feed(db, viewer=viewer, person=person, cursor=cursor or None, limit=10)
+    if cursor:
+        return render(
+            request,
+            "posts/feed_page.html",
+            {
+                "items": activity.items,
+                "next_cursor": activity.next_cursor,
+                "more_url": f"/people/{person.handle}",
+            },
+            block="more",
+        )
     manager = users.get_user(db, person.manager_id) if person.manager_id else None
     reports = users.direct_reports(db, user=person)
     followed = users.following(db, user=person, limit=24)
@@ -91,6 +105,9 @@ def profile_page(request: Request, db: DB, viewer: CurrentUser, handle: str) -> 
             "is_following": person.id in users.is_following(db, actor=viewer, user_ids=[person.id]),
             "is_me": person.id == viewer.id,
             "reports": reports,
+            "activity": activity.items,
+            "activity_cursor": activity.next_cursor,
+            "post_count": posts.post_count(db, viewer=viewer, person=person),
         },
     )
 
@@ -126,23 +143,51 @@ def unfollow(request: Request, db: DB, viewer: CurrentUser, handle: str) -> Resp
 
 @router.get("/tags/{name}")
 def tag_page(request: Request, db: DB, viewer: CurrentUser, name: str, cursor: str = "") -> Response:
-    """A tag: the colleagues who carry that expertise."""
+    """A hashtag: the posts carrying it, the colleagues with that expertise, questions waiting."""
     tag = tag_service.find_tag(db, name)
     if tag is None:
         raise NotFound(_("Nobody uses this tag yet."))
-    page = directory.people_with_tag(db, tag=tag.name, cursor=cursor or None)
+    feed = posts.tag_feed(db, viewer=viewer, tag=tag, cursor=cursor or None)
+    if cursor:
+        return render(
+            request,
+            "posts/feed_page.html",
+            {"items": feed.items, "next_cursor": feed.next_cursor, "more_url": f"/tags/{tag.name}"},
+            block="more",
+        )
+    people = directory.people_with_tag(db, tag=tag.name, limit=12)
     return render(
         request,
         "tags/show.html",
         {
             "tag": tag,
             "count": directory.tag_count(db, tag=tag),
-            "people": page.items,
-            "next_cursor": page.next_cursor,
-            "filters": {"tag": tag.name},
-            **_cards_context(db, viewer, page.items),
+            "post_count": posts.tag_post_count(db, viewer=viewer, tag=tag),
+            "following": posts.follows_tag(db, actor=viewer, tag=tag),
+            "people": people.items,
+            "more_people": people.next_cursor is not None,
+            "items": feed.items,
+            "next_cursor": feed.next_cursor,
+            "unanswered": posts.unanswered_questions(db, viewer=viewer, tag=tag, limit=5),
+            **_cards_context(db, viewer, people.items),
         },
-        block="more" if cursor else None,
+    )
+
+
+@router.post("/tags/{name}/follow")
+def follow_tag(
+    request: Request, db: DB, viewer: CurrentUser, name: str, follow: Annotated[str, Form()] = "1"
+) -> Response:
+    """Follow (or stop following) a hashtag: its posts come to the home feed."""
+    tag = posts.follow_tag(db, actor=viewer, name=name, follow=follow == "1")
+    if not is_htmx(request):
+        return redirect(request, f"/tags/{tag.name}")
+    message = _("You follow #{tag}.") if follow == "1" else _("You no longer follow #{tag}.")
+    return render(
+        request,
+        "tags/_follow.html",
+        {"tag": tag, "following": follow == "1"},
+        toast=message.format(tag=tag.name),
     )
 
 
@@ -158,9 +203,18 @@ def suggest_tags(request: Request, db: DB, _viewer: CurrentUser, tags: str = "")
 
 
 @router.get("/suggest/people")
-def suggest_people(request: Request, db: DB, _viewer: CurrentUser, manager: str = "") -> Response:
-    """Datalist options of colleagues whose name matches (the manager picker)."""
-    people = directory.search_people(db, q=manager, limit=8).items if len(manager.strip()) >= 2 else []
+def suggest_people(
+    request: Request,
+    db: DB,
+    _viewer: CurrentUser,
+    q: str = "",
+    manager: str = "",
+    praised: str = "",
+    person: str = "",
+) -> Response:
+    """Datalist options of colleagues whose name matches (manager and colleague pickers)."""
+    typed = (q or manager or praised or person).strip()
+    people = directory.search_people(db, q=typed, limit=8).items if len(typed) >= 2 else []
     return render(request, "people/_people_options.html", {"options": people})
 
 

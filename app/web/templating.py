@@ -56,6 +56,16 @@ def role_label(role: str) -> str:
     return labels.get(role, role)
 
 
+def visibility_label(visibility: str) -> str:
+    """A community visibility's name in the current language."""
+    labels = {
+        "public": i18n.gettext("Public"),
+        "private": i18n.gettext("Private"),
+        "secret": i18n.gettext("Secret"),
+    }
+    return labels.get(visibility, visibility)
+
+
 def build_environment() -> Environment:
     """The environment shared by every page."""
     env = Environment(
@@ -74,6 +84,8 @@ def build_environment() -> Environment:
         locale_names=i18n.LOCALE_NAMES,
         language_name=i18n.language_name,
         role_label=role_label,
+        visibility_label=visibility_label,
+        now=utcnow,
     )
     env.filters.update(
         date=i18n.format_date,

@@ -1,0 +1,303 @@
+"""Community pages: the directory, creating and editing, a community's feed, members and requests."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+
+from app.deps import DB, CurrentUser
+from app.i18n import _
+from app.models import Community, MemberStatus, User
+from app.services import communities, posts
+from app.services.errors import Invalid
+from app.services.visibility import can_read_community_posts, get_visible_community, membership
+from app.web.htmx import redirect, render
+from app.web.pages import form_again, page_router
+from app.web.posts import composer_context, person_id
+
+router = page_router()
+
+
+@router.get("/communities")
+def directory(
+    request: Request,
+    db: DB,
+    viewer: CurrentUser,
+    q: str = "",
+    visibility: str = "",
+    mine: str = "",
+    cursor: str = "",
+) -> Response:
+    """The communities one may see, with filters and suggestions."""
+    page = communities.directory(
+        db, viewer=viewer, q=q, visibility=visibility or None, mine=mine == "1", cursor=cursor or None
+    )
+    filters = {"q": q, "visibility": visibility, "mine": mine}
+    return render(
+        request,
+        "communities/index.html",
+        {
+            "cards": page.items,
+            "next_cursor": page.next_cursor,
+            "filters": filters,
+            "suggested": [] if cursor or q else communities.suggestions(db, viewer=viewer),
+        },
+        block="more" if cursor else "results",
+    )
+
+
+def _form_context(values: dict[str, Any] | None = None, community: Community | None = None) -> dict[str, Any]:
+    return {
+        "values": values or {"visibility": "public", "name": "", "description": "", "charter": ""},
+        "community": community,
+        "errors": {},
+    }
+
+
+@router.get("/communities/new")
+def new_form(request: Request, viewer: CurrentUser) -> Response:
+    """The form to start a community."""
+    return render(request, "communities/form.html", _form_context())
+
+
+@router.post("/communities/new")
+def create(
+    request: Request,
+    db: DB,
+    viewer: CurrentUser,
+    name: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    charter: Annotated[str, Form()] = "",
+    visibility: Annotated[str, Form()] = "public",
+) -> Response:
+    """Start a community; its creator manages it."""
+    data = communities.CommunityData(
+        name=name, description=description, charter=charter, visibility=visibility
+    )
+    try:
+        community = communities.create_community(db, actor=viewer, data=data)
+    except Invalid as exc:
+        db.rollback()
+        return form_again(request, "communities/form.html", _form_context(data.__dict__), exc)
+    return redirect(request, f"/communities/{community.slug}")
+
+
+def _page_context(db: DB, viewer: User, community: Community) -> dict[str, Any]:
+    mine = membership(db, viewer, community)
+    card = communities.cards(db, viewer, [community])[0]
+    readable = can_read_community_posts(db, viewer, community)
+    return {
+        "community": community,
+        "card": card,
+        "membership": mine,
+        "is_manager": mine is not None
+        and mine.role == "manager"
+        and mine.status == MemberStatus.member.value,
+        "is_member": mine is not None and mine.status == MemberStatus.member.value,
+        "readable": readable,
+        "managers": [
+            u for u, m in communities.members(db, community=community, limit=50) if m.role == "manager"
+        ],
+        "pending_count": len(communities.members(db, community=community, status=MemberStatus.pending.value))
+        if mine is not None and mine.role == "manager"
+        else 0,
+    }
+
+
+@router.get("/communities/{slug}")
+def show(
+    request: Request, db: DB, viewer: CurrentUser, slug: str, cursor: str = "", kind: str = ""
+) -> Response:
+    """A community: its feed (for those who may read it), pinned posts, questions waiting, trending tags."""
+    community = get_visible_community(db, viewer, slug)
+    context = _page_context(db, viewer, community)
+    items: list[Any] = []
+    next_cursor = None
+    if context["readable"]:
+        page = posts.community_feed(
+            db, viewer=viewer, community=community, cursor=cursor or None, kind=kind or None
+        )
+        items, next_cursor = page.items, page.next_cursor
+    if cursor:
+        return render(
+            request,
+            "posts/feed_page.html",
+            {"items": items, "next_cursor": next_cursor, "more_url": f"/communities/{slug}"},
+            block="more",
+        )
+    context.update(
+        items=items,
+        next_cursor=next_cursor,
+        kind=kind,
+        pinned=posts.pinned_posts(db, viewer=viewer, community=community)
+        if context["readable"] and not kind
+        else [],
+        unanswered=posts.unanswered_questions(db, viewer=viewer, community=community, limit=5)
+        if context["readable"]
+        else [],
+        trending=posts.trending_tags(db, viewer=viewer, community=community, limit=8)
+        if context["readable"]
+        else [],
+        composer=composer_context(db, viewer, next_url=f"/communities/{slug}", fixed_community=slug)
+        if context["is_member"] and community.archived_at is None
+        else None,
+    )
+    return render(request, "communities/show.html", context)
+
+
+@router.post("/communities/{slug}/join")
+def join(
+    request: Request, db: DB, viewer: CurrentUser, slug: str, accept_charter: Annotated[str, Form()] = ""
+) -> Response:
+    """Join (public) or ask to join (private), accepting the charter."""
+    community = get_visible_community(db, viewer, slug)
+    try:
+        communities.join(db, actor=viewer, slug=slug, accept_charter=accept_charter == "1")
+    except Invalid as exc:
+        db.rollback()
+        community = get_visible_community(db, viewer, slug)
+        context = _page_context(db, viewer, community)
+        context.update(
+            items=[],
+            next_cursor=None,
+            pinned=[],
+            unanswered=[],
+            trending=[],
+            composer=None,
+            kind="",
+            errors={"accept_charter": exc.errors[0].message},
+        )
+        return render(request, "communities/show.html", context, status=422)
+    return redirect(request, f"/communities/{community.slug}")
+
+
+@router.post("/communities/{slug}/leave")
+def leave(request: Request, db: DB, viewer: CurrentUser, slug: str) -> Response:
+    """Leave a community, or withdraw a request."""
+    communities.leave(db, actor=viewer, community=get_visible_community(db, viewer, slug))
+    return redirect(request, "/communities")
+
+
+@router.get("/communities/{slug}/edit")
+def edit_form(request: Request, db: DB, viewer: CurrentUser, slug: str) -> Response:
+    """Managers edit the community."""
+    community = get_visible_community(db, viewer, slug)
+    communities.require_manager(db, viewer, community)
+    values = {
+        "name": community.name,
+        "description": community.description,
+        "charter": community.charter,
+        "visibility": community.visibility,
+    }
+    return render(request, "communities/form.html", _form_context(values, community))
+
+
+@router.post("/communities/{slug}/edit")
+def edit(
+    request: Request,
+    db: DB,
+    viewer: CurrentUser,
+    slug: str,
+    name: Annotated[str, Form()] = "",
+    description: Annotated[str, Form()] = "",
+    charter: Annotated[str, Form()] = "",
+    visibility: Annotated[str, Form()] = "public",
+) -> Response:
+    """Save the managers' changes."""
+    community = get_visible_community(db, viewer, slug)
+    data = communities.CommunityData(
+        name=name, description=description, charter=charter, visibility=visibility
+    )
+    try:
+        communities.update_community(db, actor=viewer, community=community, data=data)
+    except Invalid as exc:
+        db.rollback()
+        community = get_visible_community(db, viewer, slug)
+        return form_again(request, "communities/form.html", _form_context(data.__dict__, community), exc)
+    return redirect(request, f"/communities/{community.slug}")
+
+
+@router.post("/communities/{slug}/archive")
+def archive(
+    request: Request, db: DB, viewer: CurrentUser, slug: str, archived: Annotated[str, Form()] = "1"
+) -> Response:
+    """Managers archive the community (read-only) or bring it back."""
+    community = get_visible_community(db, viewer, slug)
+    communities.set_archived(db, actor=viewer, community=community, archived=archived == "1")
+    return redirect(request, f"/communities/{slug}")
+
+
+@router.get("/communities/{slug}/members")
+def members(request: Request, db: DB, viewer: CurrentUser, slug: str) -> Response:
+    """Members, and for managers the requests waiting and the tools to run the community."""
+    community = get_visible_community(db, viewer, slug)
+    context = _page_context(db, viewer, community)
+    context.update(
+        members=communities.members(db, community=community),
+        pending=communities.members(db, community=community, status=MemberStatus.pending.value)
+        if context["is_manager"]
+        else [],
+        errors={},
+    )
+    return render(request, "communities/members.html", context)
+
+
+@router.post("/communities/{slug}/requests/{user_id}/{decision}")
+def decide(request: Request, db: DB, viewer: CurrentUser, slug: str, user_id: int, decision: str) -> Response:
+    """Managers approve or reject a request."""
+    community = get_visible_community(db, viewer, slug)
+    communities.decide_request(
+        db, actor=viewer, community=community, user_id=user_id, approve=decision == "approve"
+    )
+    return redirect(request, f"/communities/{slug}/members")
+
+
+@router.post("/communities/{slug}/members")
+def add_member(
+    request: Request, db: DB, viewer: CurrentUser, slug: str, person: Annotated[str, Form()] = ""
+) -> Response:
+    """Managers add a colleague (by "Name <email>", email or @handle)."""
+    community = get_visible_community(db, viewer, slug)
+    try:
+        user_id = person_id(db, person)
+        if user_id is None:
+            raise Invalid.one("person", _("Choose a colleague from the suggestions."))
+        communities.add_member(db, actor=viewer, community=community, user_id=user_id)
+    except Invalid as exc:
+        db.rollback()
+        community = get_visible_community(db, viewer, slug)
+        context = _page_context(db, viewer, community)
+        context.update(
+            members=communities.members(db, community=community),
+            pending=communities.members(db, community=community, status=MemberStatus.pending.value),
+            errors={"person": exc.errors[0].message},
+            typed=person,
+        )
+        return render(request, "communities/members.html", context, status=422)
+    return redirect(request, f"/communities/{slug}/members")
+
+
+@router.post("/communities/{slug}/members/{user_id}/remove")
+def remove_member(request: Request, db: DB, viewer: CurrentUser, slug: str, user_id: int) -> Response:
+    """Managers remove a member."""
+    communities.remove_member(
+        db, actor=viewer, community=get_visible_community(db, viewer, slug), user_id=user_id
+    )
+    return redirect(request, f"/communities/{slug}/members")
+
+
+@router.post("/communities/{slug}/members/{user_id}/manager")
+def toggle_manager(
+    request: Request,
+    db: DB,
+    viewer: CurrentUser,
+    slug: str,
+    user_id: int,
+    manager: Annotated[str, Form()] = "1",
+) -> Response:
+    """Managers name another manager, or step one down."""
+    community = get_visible_community(db, viewer, slug)
+    communities.set_manager(db, actor=viewer, community=community, user_id=user_id, manager=manager == "1")
+    return redirect(request, f"/communities/{slug}/members")

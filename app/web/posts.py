@@ -1,0 +1,463 @@
+"""Posting, the home feed, a post's page with its comments, reactions, answers, RSVPs and votes."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+from sqlalchemy import select
+
+from app.deps import DB, AppSettings, CurrentUser
+from app.i18n import _
+from app.models import Community, Membership, MemberStatus, Post, Role, User
+from app.models.base import utcnow
+from app.services import communities, events, posts
+from app.services.errors import FieldError, Invalid
+from app.services.text import split_tags
+from app.services.visibility import get_visible_community, get_visible_post
+from app.web.htmx import is_htmx, redirect, render
+from app.web.pages import field_errors, page_router, safe_next
+
+router = page_router()
+_EMAIL_IN = re.compile(r"<([^<>@\s]+@[^<>\s]+)>\s*$")
+
+
+def my_communities(db: DB, viewer: User) -> list[Community]:
+    """The communities a person may post in (member, not archived), by name."""
+    return list(
+        db.scalars(
+            select(Community)
+            .join(Membership, Membership.community_id == Community.id)
+            .where(
+                Membership.user_id == viewer.id,
+                Membership.status == MemberStatus.member.value,
+                Community.archived_at.is_(None),
+            )
+            .order_by(Community.search_name)
+        )
+    )
+
+
+def composer_context(
+    db: DB,
+    viewer: User,
+    *,
+    next_url: str,
+    fixed_community: str | None = None,
+    values: dict[str, Any] | None = None,
+    errors: dict[str, str] | None = None,
+    saved: bool = False,
+    new_item: Any = None,
+) -> dict[str, Any]:
+    """What the post composer needs."""
+    return {
+        "values": values or {"kind": "status"},
+        "errors": errors or {},
+        "next": next_url,
+        "fixed_community": fixed_community,
+        "communities": [] if fixed_community else my_communities(db, viewer),
+        "can_lead": viewer.has_role(Role.executive),
+        "saved": saved,
+        "new_item": new_item,
+    }
+
+
+def _local(value: str, tz: str, field: str) -> datetime | None:
+    if not value.strip():
+        return None
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError as exc:
+        raise Invalid.one(field, _("Give a date and a time.")) from exc
+    return parsed.replace(tzinfo=ZoneInfo(tz)) if parsed.tzinfo is None else parsed
+
+
+def person_id(db: DB, typed: str) -> int | None:
+    """The active person a picker names: \"Name <email>\", an email or an @handle."""
+    typed = typed.strip()
+    if not typed:
+        return None
+    match = _EMAIL_IN.search(typed)
+    email = (match.group(1) if match else typed).lower()
+    found = db.scalar(select(User.id).where(User.email == email, User.is_active.is_(True)))
+    if found is None:
+        handle = typed.lstrip("@").lower()
+        found = db.scalar(select(User.id).where(User.handle == handle, User.is_active.is_(True)))
+    if found is None:
+        raise Invalid.one("praised_user_id", _("Choose a colleague from the suggestions."))
+    return found
+
+
+@router.get("/feed")
+def feed_more(request: Request, db: DB, viewer: CurrentUser, cursor: str = "") -> Response:
+    """The next page of the home feed (htmx "load more"; a plain page without JavaScript)."""
+    page = posts.home_feed(db, viewer=viewer, cursor=cursor or None)
+    return render(
+        request, "posts/feed_page.html", {"items": page.items, "next_cursor": page.next_cursor}, block="more"
+    )
+
+
+@router.get("/feed/new")
+def feed_new(request: Request, db: DB, viewer: CurrentUser, since: str = "") -> Response:
+    """How many posts arrived since the page was loaded (the "N new posts" indicator)."""
+    try:
+        moment = datetime.fromisoformat(since)
+    except ValueError:
+        moment = utcnow()
+    count = posts.new_in_home_feed(db, viewer=viewer, since=moment)
+    return render(request, "posts/_new_posts.html", {"count": count, "since": since})
+
+
+@router.post("/posts")
+def create_post(
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    viewer: CurrentUser,
+    kind: Annotated[str, Form()] = "status",
+    body: Annotated[str, Form()] = "",
+    title: Annotated[str, Form()] = "",
+    community: Annotated[str, Form()] = "",
+    tags: Annotated[str, Form()] = "",
+    praised: Annotated[str, Form()] = "",
+    starts_at: Annotated[str, Form()] = "",
+    ends_at: Annotated[str, Form()] = "",
+    location: Annotated[str, Form()] = "",
+    capacity: Annotated[str, Form()] = "",
+    options: Annotated[str, Form()] = "",
+    is_leadership: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+    fixed: Annotated[str, Form()] = "",
+) -> Response:
+    """Share a post from the composer; on a mistake, the composer again with the messages."""
+    values = {
+        "kind": kind,
+        "body": body,
+        "title": title,
+        "community": community,
+        "tags": tags,
+        "praised": praised,
+        "starts_at": starts_at,
+        "ends_at": ends_at,
+        "location": location,
+        "capacity": capacity,
+        "options": options,
+        "is_leadership": bool(is_leadership),
+    }
+    fixed_community = community if fixed else None
+    problems: list[FieldError] = []
+    event = None
+    praised_id = None
+    try:
+        if kind == "event":
+            start = _local(starts_at, settings.timezone, "event.starts_at")
+            if start is None:
+                raise Invalid.one("event.starts_at", _("When does it start?"))
+            try:
+                seats = int(capacity) if capacity.strip() else None
+            except ValueError as exc:
+                raise Invalid.one("event.capacity", _("A number of seats, or nothing.")) from exc
+            event = posts.EventData(
+                starts_at=start,
+                ends_at=_local(ends_at, settings.timezone, "event.ends_at"),
+                location=location,
+                capacity=seats,
+            )
+        if kind == "praise":
+            praised_id = person_id(db, praised)
+    except Invalid as exc:
+        problems += exc.errors
+    data = posts.PostData(
+        kind=kind,
+        body=body,
+        title=title or None,
+        community=community or None,
+        tags=split_tags(tags),
+        event=event,
+        praised_user_id=praised_id,
+        poll_options=options.splitlines(),
+        is_leadership=bool(is_leadership),
+    )
+    if kind == "event" and event is None and not problems:
+        problems.append(FieldError("event.starts_at", _("When does it start?")))
+    post: Post | None = None
+    try:
+        if problems:
+            raise Invalid(problems)
+        post = posts.create_post(db, actor=viewer, data=data)
+    except Invalid as exc:
+        db.rollback()
+        errors = field_errors(Invalid([*problems, *[e for e in exc.errors if e not in problems]]))
+        context = composer_context(
+            db, viewer, next_url=next, fixed_community=fixed_community, values=values, errors=errors
+        )
+        return render(request, "posts/_composer.html", {"composer": context}, status=422)
+    if not is_htmx(request):
+        return redirect(request, safe_next(next))
+    item = posts.feed_item(db, viewer=viewer, post=post)
+    context = composer_context(
+        db, viewer, next_url=next, fixed_community=fixed_community, saved=True, new_item=item
+    )
+    return render(request, "posts/_composer.html", {"composer": context}, toast=_("Posted."))
+
+
+@router.get("/posts/{post_id}")
+def post_page(request: Request, db: DB, viewer: CurrentUser, post_id: int) -> Response:
+    """A post with all its comments and replies; the accepted answer first."""
+    post = get_visible_post(db, viewer, post_id)
+    community = db.get(Community, post.community_id) if post.community_id else None
+    return render(
+        request,
+        "posts/show.html",
+        {
+            "item": posts.feed_item(db, viewer=viewer, post=post),
+            "post": post,
+            "community": community,
+            "comments": posts.comments_of(db, post=post),
+            "can_moderate": communities.can_moderate(db, viewer, post.community_id),
+            "is_author": post.author_id == viewer.id,
+            "errors": {},
+        },
+    )
+
+
+def _reactions(request: Request, db: DB, viewer: User, post: Post) -> Response:
+    if not is_htmx(request):
+        return redirect(request, f"/posts/{post.id}")
+    return render(request, "posts/_reactions.html", {"item": posts.feed_item(db, viewer=viewer, post=post)})
+
+
+@router.post("/posts/{post_id}/react")
+def react(
+    request: Request, db: DB, viewer: CurrentUser, post_id: int, kind: Annotated[str, Form()] = "like"
+) -> Response:
+    """React to a post; the counts update in place."""
+    post = get_visible_post(db, viewer, post_id)
+    posts.react(db, actor=viewer, post=post, kind=kind)
+    return _reactions(request, db, viewer, post)
+
+
+@router.post("/posts/{post_id}/unreact")
+def unreact(request: Request, db: DB, viewer: CurrentUser, post_id: int) -> Response:
+    """Take one's reaction back."""
+    post = get_visible_post(db, viewer, post_id)
+    posts.unreact(db, actor=viewer, post=post)
+    return _reactions(request, db, viewer, post)
+
+
+@router.post("/posts/{post_id}/comments")
+def comment(
+    request: Request,
+    db: DB,
+    viewer: CurrentUser,
+    post_id: int,
+    body: Annotated[str, Form()] = "",
+    parent_id: Annotated[str, Form()] = "",
+) -> Response:
+    """Comment (or answer, or reply); htmx adds it to the thread without reloading."""
+    post = get_visible_post(db, viewer, post_id)
+    try:
+        posts.add_comment(
+            db, actor=viewer, post=post, body=body, parent_id=int(parent_id) if parent_id else None
+        )
+    except (Invalid, ValueError) as exc:
+        db.rollback()
+        errors = (
+            field_errors(exc) if isinstance(exc, Invalid) else {"body": _("No such comment on this post.")}
+        )
+        post = get_visible_post(db, viewer, post_id)
+        return render(
+            request,
+            "posts/show.html",
+            {
+                "item": posts.feed_item(db, viewer=viewer, post=post),
+                "post": post,
+                "community": db.get(Community, post.community_id) if post.community_id else None,
+                "comments": posts.comments_of(db, post=post),
+                "errors": errors,
+                "typed": body,
+                "reply_to": parent_id,
+                "can_moderate": communities.can_moderate(db, viewer, post.community_id),
+                "is_author": post.author_id == viewer.id,
+            },
+            status=422,
+            block="comments" if is_htmx(request) else None,
+        )
+    if not is_htmx(request):
+        return redirect(request, f"/posts/{post.id}#comments")
+    db.refresh(post)
+    return render(
+        request,
+        "posts/show.html",
+        {
+            "item": posts.feed_item(db, viewer=viewer, post=post),
+            "post": post,
+            "community": None,
+            "comments": posts.comments_of(db, post=post),
+            "errors": {},
+            "is_author": post.author_id == viewer.id,
+            "can_moderate": communities.can_moderate(db, viewer, post.community_id),
+        },
+        block="comments",
+    )
+
+
+@router.post("/posts/{post_id}/comments/{comment_id}/accept")
+def accept(request: Request, db: DB, viewer: CurrentUser, post_id: int, comment_id: int) -> Response:
+    """The question's author accepts an answer."""
+    posts.accept_answer(db, actor=viewer, post=get_visible_post(db, viewer, post_id), comment_id=comment_id)
+    return redirect(request, f"/posts/{post_id}#comment-{comment_id}")
+
+
+@router.post("/posts/{post_id}/comments/{comment_id}/delete")
+def delete_comment(request: Request, db: DB, viewer: CurrentUser, post_id: int, comment_id: int) -> Response:
+    """The author deletes their comment."""
+    post = get_visible_post(db, viewer, post_id)
+    posts.delete_comment(db, actor=viewer, post=post, comment=posts.get_comment(db, post, comment_id))
+    return redirect(request, f"/posts/{post_id}#comments")
+
+
+@router.post("/posts/{post_id}/rsvp")
+def rsvp(request: Request, db: DB, viewer: CurrentUser, post_id: int) -> Response:
+    """Say you come (or join the waiting list)."""
+    post = get_visible_post(db, viewer, post_id)
+    status = events.rsvp(db, actor=viewer, post=post)
+    message = (
+        _("See you there!") if status == "going" else _("The event is full: you are on the waiting list.")
+    )
+    return _event_box(request, db, viewer, post, message)
+
+
+@router.post("/posts/{post_id}/rsvp/cancel")
+def cancel_rsvp(request: Request, db: DB, viewer: CurrentUser, post_id: int) -> Response:
+    """Withdraw from an event."""
+    post = get_visible_post(db, viewer, post_id)
+    events.cancel_rsvp(db, actor=viewer, post=post)
+    return _event_box(request, db, viewer, post, _("You are no longer registered."))
+
+
+def _event_box(request: Request, db: DB, viewer: User, post: Post, message: str) -> Response:
+    if not is_htmx(request):
+        return redirect(request, f"/posts/{post.id}")
+    return render(
+        request, "posts/_event.html", {"item": posts.feed_item(db, viewer=viewer, post=post)}, toast=message
+    )
+
+
+@router.get("/posts/{post_id}/event.ics")
+def event_ics(request: Request, db: DB, viewer: CurrentUser, post_id: int) -> Response:
+    """The event as a calendar file."""
+    post = get_visible_post(db, viewer, post_id)
+    return Response(
+        events.ics(db, post=post, base_url=str(request.base_url)),
+        media_type="text/calendar; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="proxima-event-{post.id}.ics"'},
+    )
+
+
+@router.post("/posts/{post_id}/vote")
+def vote(
+    request: Request, db: DB, viewer: CurrentUser, post_id: int, option_id: Annotated[str, Form()] = ""
+) -> Response:
+    """Vote in a poll; the results replace the form."""
+    post = get_visible_post(db, viewer, post_id)
+    try:
+        events.vote(db, actor=viewer, post=post, option_id=int(option_id))
+    except ValueError:
+        raise Invalid.one("option_id", _("Choose one of the poll's options.")) from None
+    if not is_htmx(request):
+        return redirect(request, f"/posts/{post.id}")
+    return render(request, "posts/_poll.html", {"item": posts.feed_item(db, viewer=viewer, post=post)})
+
+
+@router.get("/posts/{post_id}/edit")
+def edit_form(request: Request, db: DB, viewer: CurrentUser, post_id: int) -> Response:
+    """The author's editor."""
+    post = get_visible_post(db, viewer, post_id)
+    tag_names = [t for t in posts.feed_item(db, viewer=viewer, post=post).tags]
+    return render(
+        request,
+        "posts/edit.html",
+        {
+            "post": post,
+            "values": {"title": post.title or "", "body": post.body, "tags": ", ".join(tag_names)},
+            "errors": {},
+        },
+    )
+
+
+@router.post("/posts/{post_id}/edit")
+def edit(
+    request: Request,
+    db: DB,
+    viewer: CurrentUser,
+    post_id: int,
+    title: Annotated[str, Form()] = "",
+    body: Annotated[str, Form()] = "",
+    tags: Annotated[str, Form()] = "",
+) -> Response:
+    """Save the author's changes (an "edited" mark shows)."""
+    post = get_visible_post(db, viewer, post_id)
+    try:
+        posts.update_post(
+            db, actor=viewer, post=post, changes={"title": title, "body": body, "tags": split_tags(tags)}
+        )
+    except Invalid as exc:
+        db.rollback()
+        post = get_visible_post(db, viewer, post_id)
+        return render(
+            request,
+            "posts/edit.html",
+            {
+                "post": post,
+                "values": {"title": title, "body": body, "tags": tags},
+                "errors": field_errors(exc),
+            },
+            status=422,
+        )
+    return redirect(request, f"/posts/{post.id}")
+
+
+@router.post("/posts/{post_id}/delete")
+def delete(request: Request, db: DB, viewer: CurrentUser, post_id: int) -> Response:
+    """The author deletes their post."""
+    post = get_visible_post(db, viewer, post_id)
+    target = f"/communities/{db.get(Community, post.community_id).slug}" if post.community_id else "/"  # type: ignore[union-attr]
+    posts.delete_post(db, actor=viewer, post=post)
+    return redirect(request, target)
+
+
+@router.post("/posts/{post_id}/remove")
+def remove(
+    request: Request, db: DB, viewer: CurrentUser, post_id: int, reason: Annotated[str, Form()] = ""
+) -> Response:
+    """A moderator removes a post, with a reason shown to its author."""
+    post = get_visible_post(db, viewer, post_id)
+    posts.remove_post(db, actor=viewer, post=post, reason=reason)
+    return redirect(
+        request, f"/communities/{db.get(Community, post.community_id).slug}" if post.community_id else "/"
+    )  # type: ignore[union-attr]
+
+
+@router.post("/posts/{post_id}/pin")
+def pin(
+    request: Request, db: DB, viewer: CurrentUser, post_id: int, pinned: Annotated[str, Form()] = "1"
+) -> Response:
+    """Community managers pin (or unpin) a post."""
+    post = get_visible_post(db, viewer, post_id)
+    communities.set_pinned(db, actor=viewer, post=post, pinned=pinned == "1")
+    return redirect(request, f"/posts/{post.id}")
+
+
+@router.get("/suggest/mentions")
+def suggest_mentions(
+    request: Request, db: DB, viewer: CurrentUser, q: str = "", community: str = ""
+) -> Response:
+    """People to mention; inside a private or secret community, only its members."""
+    where = get_visible_community(db, viewer, community) if community else None
+    people = posts.mention_candidates(db, viewer=viewer, prefix=q.lstrip("@"), community=where)
+    return render(request, "people/_mention_options.html", {"options": people})
