@@ -72,14 +72,8 @@ def app(settings: Settings, database: Database) -> FastAPI:
     return create_app(settings, database)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_database(request: pytest.FixtureRequest) -> Iterator[None]:
-    """Every test starts from an empty (migrated) database."""
-    use_locale("en")
-    if "database" not in request.fixturenames and "app" not in request.fixturenames:
-        yield
-        return
-    database: Database = request.getfixturevalue("database")
+def _empty(database: Database) -> None:
+    """Delete every row, children first (faster than rebuilding the schema)."""
     tables = [t.name for t in reversed(Base.metadata.sorted_tables)]
     with database.engine.begin() as conn:
         if conn.dialect.name == "postgresql":
@@ -89,6 +83,16 @@ def _fresh_database(request: pytest.FixtureRequest) -> Iterator[None]:
         else:
             for table in tables:
                 conn.execute(text(f'DELETE FROM "{table}"'))
+
+
+@pytest.fixture(autouse=True)
+def _fresh_database(request: pytest.FixtureRequest) -> Iterator[None]:
+    """Every test starts from an empty (migrated) database."""
+    use_locale("en")
+    if "database" not in request.fixturenames and "app" not in request.fixturenames:
+        yield
+        return
+    _empty(request.getfixturevalue("database"))
     yield
 
 

@@ -192,7 +192,11 @@ def test_profile_shows_who_they_follow_and_the_follow_button_swaps(factory: Fact
     assert swapped.status_code == 200 and "<html" not in swapped.text and "Following" in swapped.text
     assert "Dominique Petit" in swapped.headers["hx-trigger"]
     mine = client.get(f"/people/{camille.handle}").text
-    assert "Dominique Petit" in mine and "follows 1 person" in mine
+    assert "follows 1 person" in mine
+    assert (
+        "Dominique Petit"
+        in client.get(f"/people/{camille.handle}/aside", headers={"HX-Request": "true"}).text
+    )
     # without JavaScript, the plain form works and comes back to the profile
     back = client.post(
         f"/people/{dominique.handle}/unfollow", data={"csrf_token": token}, follow_redirects=False

@@ -49,7 +49,12 @@ class Post(Base):
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )
     accepted_comment_id: Mapped[int | None]
+    # counts kept by the writes (UPDATE … SET n = n + 1), so a feed page reads them with the post
     like_count: Mapped[int] = mapped_column(default=0)
+    celebrate_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    support_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    insightful_count: Mapped[int] = mapped_column(default=0, server_default="0")
+    curious_count: Mapped[int] = mapped_column(default=0, server_default="0")
     reaction_count: Mapped[int] = mapped_column(default=0)
     comment_count: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

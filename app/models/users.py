@@ -47,8 +47,9 @@ class User(Base):
     first_seen_at: Mapped[datetime | None]
     last_seen_at: Mapped[datetime | None]
 
+    # loaded with the person on sign-in (joined); elsewhere on first use, which only admin paths need
     role_rows: Mapped[list[UserRole]] = relationship(
-        lazy="selectin", cascade="all, delete-orphan", order_by="UserRole.role"
+        lazy="select", cascade="all, delete-orphan", order_by="UserRole.role"
     )
     manager: Mapped[User | None] = relationship(remote_side=[id], lazy="raise")
 

@@ -12,7 +12,7 @@ from typing import Any
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
 from sqlalchemy import delete, func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from app.i18n import _
 from app.models import ApiToken, LoginAttempt, User, WebSession
@@ -135,16 +135,21 @@ def start_session(db: Session, *, settings: Settings, user: User, user_agent: st
 
 def resolve_session(db: Session, raw: str) -> tuple[WebSession, User] | None:
     """The live session and active person a cookie secret belongs to, if any."""
-    row = db.execute(
-        select(WebSession, User)
-        .join(User, User.id == WebSession.user_id)
-        .where(
-            WebSession.token_hash == _digest(raw),
-            WebSession.revoked_at.is_(None),
-            WebSession.expires_at > utcnow(),
-            User.is_active.is_(True),
+    row = (
+        db.execute(
+            select(WebSession, User)
+            .join(User, User.id == WebSession.user_id)
+            .options(joinedload(User.role_rows))
+            .where(
+                WebSession.token_hash == _digest(raw),
+                WebSession.revoked_at.is_(None),
+                WebSession.expires_at > utcnow(),
+                User.is_active.is_(True),
+            )
         )
-    ).first()
+        .unique()
+        .first()
+    )
     return (row[0], row[1]) if row else None
 
 
@@ -196,11 +201,18 @@ def issue_token(db: Session, *, user: User, name: str) -> tuple[ApiToken, str]:
 
 def resolve_token(db: Session, raw: str) -> User | None:
     """The active person a bearer token belongs to, if it is valid and not revoked."""
-    row = db.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == _digest(raw), ApiToken.revoked_at.is_(None), User.is_active.is_(True))
-    ).first()
+    row = (
+        db.execute(
+            select(ApiToken, User)
+            .join(User, User.id == ApiToken.user_id)
+            .options(joinedload(User.role_rows))
+            .where(
+                ApiToken.token_hash == _digest(raw), ApiToken.revoked_at.is_(None), User.is_active.is_(True)
+            )
+        )
+        .unique()
+        .first()
+    )
     return row[1] if row else None
 
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.i18n import _
 from app.models import Community, Follow, MemberRole, Membership, MemberStatus, Post, Role, User, Visibility
@@ -491,8 +492,70 @@ def managed_by(db: Session, *, user: User) -> list[Community]:
 
 
 def can_moderate(db: Session, viewer: User, community_id: int | None) -> bool:
-    """Managers moderate their community; administrators moderate company-wide posts."""
+    """Managers moderate their community; administrators moderate company-wide posts (one statement)."""
     if community_id is None:
         return viewer.has_role(Role.admin)
-    community = db.get(Community, community_id)
-    return community is not None and is_manager(db, viewer, community)
+    role = db.scalar(
+        select(Membership.role).where(
+            Membership.community_id == community_id,
+            Membership.user_id == viewer.id,
+            Membership.status == MemberStatus.member.value,
+        )
+    )
+    return role == MemberRole.manager.value
+
+
+@dataclass
+class CommunityView:
+    """A community page's header: the community, the viewer's place in it, and its counts."""
+
+    community: Community
+    membership: Membership | None
+    member_count: int
+    pending_count: int
+
+    @property
+    def is_member(self) -> bool:
+        """The viewer is a full member."""
+        return self.membership is not None and self.membership.status == MemberStatus.member.value
+
+    @property
+    def is_manager(self) -> bool:
+        """The viewer manages the community."""
+        return (
+            self.is_member
+            and self.membership is not None
+            and self.membership.role == MemberRole.manager.value
+        )
+
+    @property
+    def readable(self) -> bool:
+        """The viewer may read its posts."""
+        return self.community.visibility == Visibility.public.value or self.is_member
+
+
+def community_view(db: Session, *, viewer: User, slug: str) -> CommunityView:
+    """Everything a community page's header needs, in one statement; NotFound when secret to the viewer."""
+
+    counted = aliased(Membership)
+
+    def count(status: str) -> Any:
+        return (
+            select(func.count())
+            .select_from(counted)
+            .where(counted.community_id == Community.id, counted.status == status)
+            .correlate(Community)
+            .scalar_subquery()
+        )
+
+    row = db.execute(
+        select(Community, Membership, count(MemberStatus.member.value), count(MemberStatus.pending.value))
+        .outerjoin(Membership, (Membership.community_id == Community.id) & (Membership.user_id == viewer.id))
+        .where(Community.slug == slug, community_visible(viewer.id))
+    ).first()
+    if row is None:
+        raise NotFound(_("No such community."))
+    view = CommunityView(row[0], row[1], row[2] or 0, row[3] or 0)
+    if not view.is_manager:
+        view.pending_count = 0
+    return view

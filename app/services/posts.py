@@ -405,6 +405,10 @@ def accept_answer(db: Session, *, actor: User, post: Post, comment_id: int) -> C
     return comment
 
 
+def _count_column(kind: str) -> Any:
+    return getattr(Post, COUNT_COLUMNS[kind])
+
+
 def react(db: Session, *, actor: User, post: Post, kind: str = ReactionKind.like.value) -> None:
     """React to a post (like by default); one reaction per person, reacting again changes nothing."""
     if kind not in REACTIONS:
@@ -421,17 +425,17 @@ def react(db: Session, *, actor: User, post: Post, kind: str = ReactionKind.like
             .on_conflict_do_nothing()
         )
         if result.rowcount:  # type: ignore[attr-defined]
-            like = 1 if kind == ReactionKind.like.value else 0
+            column = _count_column(kind)
             db.execute(
                 update(Post)
                 .where(Post.id == post.id)
-                .values(reaction_count=Post.reaction_count + 1, like_count=Post.like_count + like)
+                .values({Post.reaction_count: Post.reaction_count + 1, column: column + 1})
             )
             activity.record(db, user_id=actor.id, kind="like", subject_type="post", subject_id=post.id)
     elif existing.kind != kind:
-        delta = (kind == ReactionKind.like.value) - (existing.kind == ReactionKind.like.value)
+        before, after = _count_column(existing.kind), _count_column(kind)
         existing.kind = kind
-        db.execute(update(Post).where(Post.id == post.id).values(like_count=Post.like_count + delta))
+        db.execute(update(Post).where(Post.id == post.id).values({before: before - 1, after: after + 1}))
     db.flush()
     db.refresh(post)
 
@@ -444,11 +448,11 @@ def unreact(db: Session, *, actor: User, post: Post) -> None:
         .returning(Reaction.kind)
     ).scalar()
     if gone is not None:
-        like = 1 if gone == ReactionKind.like.value else 0
+        column = _count_column(gone)
         db.execute(
             update(Post)
             .where(Post.id == post.id)
-            .values(reaction_count=Post.reaction_count - 1, like_count=Post.like_count - like)
+            .values({Post.reaction_count: Post.reaction_count - 1, column: column - 1})
         )
     db.flush()
     db.refresh(post)
@@ -476,11 +480,19 @@ def follows_tag(db: Session, *, actor: User, tag: Tag) -> bool:
 # ---- reading: feed items built with few queries ------------------------------------------------
 
 Praised = aliased(User, name="praised")
+TAG_SEPARATOR = "\x1f"
+COUNT_COLUMNS = {
+    ReactionKind.like.value: "like_count",
+    ReactionKind.celebrate.value: "celebrate_count",
+    ReactionKind.support.value: "support_count",
+    ReactionKind.insightful.value: "insightful_count",
+    ReactionKind.curious.value: "curious_count",
+}
 
 
 @dataclass
 class FeedItem:
-    """A post as shown in a feed: its row (post, author, community) and what hangs on it."""
+    """A post as shown in a feed: its row (post, author, community, counts) and what hangs on it."""
 
     row: Row[Any]
     tags: list[str] = field(default_factory=list)
@@ -493,99 +505,116 @@ class FeedItem:
         return getattr(self.row, name)
 
 
-FEED_COLUMNS = (
-    Post.id,
-    Post.kind,
-    Post.title,
-    Post.body_html,
-    Post.created_at,
-    Post.edited_at,
-    Post.is_leadership,
-    Post.like_count,
-    Post.reaction_count,
-    Post.comment_count,
-    Post.community_id,
-    Post.pinned_at,
-    Post.accepted_comment_id,
-    Post.removed_at,
-    Post.removal_reason,
-    Post.author_id,
-    User.display_name.label("author_name"),
-    User.handle.label("author_handle"),
-    User.photo_id.label("author_photo_id"),
-    User.job_title.label("author_job_title"),
-    Community.slug.label("community_slug"),
-    Community.name.label("community_name"),
-    Community.visibility.label("community_visibility"),
-    Praised.display_name.label("praised_name"),
-    Praised.handle.label("praised_handle"),
-)
+def _feed_select(viewer_id: int) -> Any:
+    """One statement for a page of posts: the post, its author, community, praised colleague, tags,
+    reaction counts and the viewer's reaction, and an event's seats and the viewer's RSVP."""
+    tag_names = (
+        select(func.aggregate_strings(Tag.name, TAG_SEPARATOR))
+        .join(PostTag, PostTag.tag_id == Tag.id)
+        .where(PostTag.post_id == Post.id)
+        .scalar_subquery()
+    )
+    my_reaction = (
+        select(Reaction.kind)
+        .where(Reaction.post_id == Post.id, Reaction.user_id == viewer_id)
+        .scalar_subquery()
+    )
 
+    def rsvp_count(status: str) -> Any:
+        return (
+            select(func.count())
+            .select_from(Rsvp)
+            .where(Rsvp.post_id == Event.post_id, Rsvp.status == status)
+            .scalar_subquery()
+        )
 
-def _feed_select() -> Any:
+    my_rsvp = (
+        select(Rsvp.status).where(Rsvp.post_id == Event.post_id, Rsvp.user_id == viewer_id).scalar_subquery()
+    )
     return (
-        select(*FEED_COLUMNS)
+        select(
+            Post.id,
+            Post.kind,
+            Post.title,
+            Post.body_html,
+            Post.created_at,
+            Post.edited_at,
+            Post.is_leadership,
+            Post.like_count,
+            Post.celebrate_count,
+            Post.support_count,
+            Post.insightful_count,
+            Post.curious_count,
+            Post.reaction_count,
+            Post.comment_count,
+            Post.community_id,
+            Post.pinned_at,
+            Post.accepted_comment_id,
+            Post.removed_at,
+            Post.removal_reason,
+            Post.author_id,
+            User.display_name.label("author_name"),
+            User.handle.label("author_handle"),
+            User.photo_id.label("author_photo_id"),
+            User.job_title.label("author_job_title"),
+            Community.slug.label("community_slug"),
+            Community.name.label("community_name"),
+            Community.visibility.label("community_visibility"),
+            Praised.display_name.label("praised_name"),
+            Praised.handle.label("praised_handle"),
+            tag_names.label("tag_names"),
+            my_reaction.label("my_reaction_kind"),
+            Event.starts_at.label("event_starts_at"),
+            Event.ends_at.label("event_ends_at"),
+            Event.location.label("event_location"),
+            Event.online_url.label("event_online_url"),
+            Event.capacity.label("event_capacity"),
+            case((Event.post_id.is_(None), None), else_=rsvp_count(RsvpStatus.going.value)).label(
+                "event_going"
+            ),
+            case((Event.post_id.is_(None), None), else_=rsvp_count(RsvpStatus.waitlist.value)).label(
+                "event_waiting"
+            ),
+            case((Event.post_id.is_(None), None), else_=my_rsvp).label("event_mine"),
+        )
         .join(User, User.id == Post.author_id)
         .outerjoin(Community, Community.id == Post.community_id)
         .outerjoin(Praised, Praised.id == Post.praised_user_id)
+        .outerjoin(Event, Event.post_id == Post.id)
     )
 
 
 def decorate(db: Session, viewer: User, rows: list[Row[Any]]) -> list[FeedItem]:
-    """Attach tags, reaction counts and the viewer's reaction, events and polls: one query each, at most."""
-    items = [FeedItem(row) for row in rows]
-    ids = [r.id for r in rows]
-    if not ids:
-        return items
-    by_id = {item.id: item for item in items}
-    for post_id, name in db.execute(
-        select(PostTag.post_id, Tag.name)
-        .join(Tag, Tag.id == PostTag.tag_id)
-        .where(PostTag.post_id.in_(ids))
-        .order_by(PostTag.post_id, Tag.name)
-    ):
-        by_id[post_id].tags.append(name)
-    reacted = [r.id for r in rows if r.reaction_count]
-    if reacted:
-        mine = func.max(case((Reaction.user_id == viewer.id, 1), else_=0))
-        for post_id, kind, count, is_mine in db.execute(
-            select(Reaction.post_id, Reaction.kind, func.count(), mine)
-            .where(Reaction.post_id.in_(reacted))
-            .group_by(Reaction.post_id, Reaction.kind)
-        ):
-            by_id[post_id].reactions[kind] = count
-            if is_mine:
-                by_id[post_id].my_reaction = kind
-    events = [r.id for r in rows if r.kind == PostKind.event.value]
-    if events:
-        going = func.sum(case((Rsvp.status == RsvpStatus.going.value, 1), else_=0))
-        waiting = func.sum(case((Rsvp.status == RsvpStatus.waitlist.value, 1), else_=0))
-        mine_rsvp = func.max(case((Rsvp.user_id == viewer.id, Rsvp.status), else_=None))
-        for row in db.execute(
-            select(Event, going, waiting, mine_rsvp)
-            .outerjoin(Rsvp, Rsvp.post_id == Event.post_id)
-            .where(Event.post_id.in_(events))
-            .group_by(Event.post_id)
-        ):
-            event = row[0]
-            by_id[event.post_id].event = {
-                "starts_at": event.starts_at,
-                "ends_at": event.ends_at,
-                "location": event.location,
-                "online_url": event.online_url,
-                "capacity": event.capacity,
-                "going": row[1] or 0,
-                "waitlist": row[2] or 0,
-                "mine": row[3],
+    """Shape the rows for display; polls (if any on the page) take one more statement."""
+    items = []
+    for row in rows:
+        item = FeedItem(row)
+        item.tags = sorted(row.tag_names.split(TAG_SEPARATOR)) if row.tag_names else []
+        item.reactions = {
+            kind: getattr(row, column) for kind, column in COUNT_COLUMNS.items() if getattr(row, column)
+        }
+        item.my_reaction = row.my_reaction_kind
+        if row.event_starts_at is not None:
+            item.event = {
+                "starts_at": row.event_starts_at,
+                "ends_at": row.event_ends_at,
+                "location": row.event_location,
+                "online_url": row.event_online_url,
+                "capacity": row.event_capacity,
+                "going": row.event_going or 0,
+                "waitlist": row.event_waiting or 0,
+                "mine": row.event_mine,
             }
-    polls = [r.id for r in rows if r.kind == PostKind.poll.value]
+        items.append(item)
+    polls = [item for item in items if item.kind == PostKind.poll.value]
     if polls:
+        by_id = {item.id: item for item in polls}
         votes = func.count(PollVote.user_id)
         mine_vote = func.max(case((PollVote.user_id == viewer.id, 1), else_=0))
         for option_id, post_id, label, count, is_mine in db.execute(
             select(PollOption.id, PollOption.post_id, PollOption.label, votes, mine_vote)
             .outerjoin(PollVote, PollVote.option_id == PollOption.id)
-            .where(PollOption.post_id.in_(polls))
+            .where(PollOption.post_id.in_(list(by_id)))
             .group_by(PollOption.id)
             .order_by(PollOption.post_id, PollOption.position)
         ):
@@ -635,7 +664,7 @@ def home_feed(
     db: Session, *, viewer: User, cursor: str | None = None, limit: int | None = None
 ) -> Page[FeedItem]:
     """The home feed, newest first, a page at a time (keyset pagination)."""
-    stmt = _feed_select().where(post_readable(viewer.id), home_sources(viewer))
+    stmt = _feed_select(viewer.id).where(post_readable(viewer.id), home_sources(viewer))
     return _page(db, viewer, stmt, cursor, limit)
 
 
@@ -664,7 +693,7 @@ def community_feed(
     kind: str | None = None,
 ) -> Page[FeedItem]:
     """A community's posts (members only unless public), newest first; pinned ones are listed apart."""
-    stmt = _feed_select().where(post_readable(viewer.id), Post.community_id == community.id)
+    stmt = _feed_select(viewer.id).where(post_readable(viewer.id), Post.community_id == community.id)
     if kind:
         stmt = stmt.where(Post.kind == kind)
     return _page(db, viewer, stmt, cursor, limit)
@@ -673,7 +702,7 @@ def community_feed(
 def pinned_posts(db: Session, *, viewer: User, community: Community) -> list[FeedItem]:
     """The up to 3 posts pinned at the top of a community."""
     rows = db.execute(
-        _feed_select()
+        _feed_select(viewer.id)
         .where(post_readable(viewer.id), Post.community_id == community.id, Post.pinned_at.is_not(None))
         .order_by(Post.pinned_at.desc())
         .limit(3)
@@ -685,7 +714,7 @@ def profile_feed(
     db: Session, *, viewer: User, person: User, cursor: str | None = None, limit: int | None = None
 ) -> Page[FeedItem]:
     """A person's activity as this viewer may see it: their posts, and praise they received."""
-    stmt = _feed_select().where(
+    stmt = _feed_select(viewer.id).where(
         post_readable(viewer.id), or_(Post.author_id == person.id, Post.praised_user_id == person.id)
     )
     return _page(db, viewer, stmt, cursor, limit)
@@ -695,7 +724,7 @@ def tag_feed(
     db: Session, *, viewer: User, tag: Tag, cursor: str | None = None, limit: int | None = None
 ) -> Page[FeedItem]:
     """The posts carrying a hashtag that this viewer may read."""
-    stmt = _feed_select().where(
+    stmt = _feed_select(viewer.id).where(
         post_readable(viewer.id), Post.id.in_(select(PostTag.post_id).where(PostTag.tag_id == tag.id))
     )
     return _page(db, viewer, stmt, cursor, limit)
@@ -705,7 +734,7 @@ def unanswered_questions(
     db: Session, *, viewer: User, community: Community | None = None, tag: Tag | None = None, limit: int = 20
 ) -> list[FeedItem]:
     """Questions still waiting for an accepted answer, newest first, as this viewer may see them."""
-    stmt = _feed_select().where(
+    stmt = _feed_select(viewer.id).where(
         post_readable(viewer.id), Post.kind == PostKind.question.value, Post.accepted_comment_id.is_(None)
     )
     if community is not None:
@@ -716,9 +745,23 @@ def unanswered_questions(
     return decorate(db, viewer, list(rows))
 
 
+def get_visible_item(db: Session, *, viewer: User, post_id: int) -> FeedItem:
+    """A post as a feed item in one statement, or NotFound when the viewer may not read it
+    (its author still sees it once removed, with the reason)."""
+    row = db.execute(
+        _feed_select(viewer.id).where(
+            Post.id == post_id,
+            or_(post_readable(viewer.id), (Post.author_id == viewer.id) & Post.removed_at.is_not(None)),
+        )
+    ).first()
+    if row is None:
+        raise NotFound(_("No such post."))
+    return decorate(db, viewer, [row])[0]
+
+
 def feed_item(db: Session, *, viewer: User, post: Post) -> FeedItem:
     """One post (already checked visible) as a feed item."""
-    row = db.execute(_feed_select().where(Post.id == post.id)).one()
+    row = db.execute(_feed_select(viewer.id).where(Post.id == post.id)).one()
     return decorate(db, viewer, [row])[0]
 
 

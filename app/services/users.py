@@ -7,7 +7,7 @@ from typing import Any
 
 from babel import Locale
 from sqlalchemy import delete, func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.i18n import LOCALES, _
 from app.models import AuditEntry, Follow, Role, User, UserRole, UserTag
@@ -454,3 +454,53 @@ def audit_entries(db: Session, *, limit: int = 200) -> tuple[list[AuditEntry], d
     ids = {e.actor_id for e in entries if e.actor_id} | {e.target_id for e in entries if e.target_id}
     people = {u.id: u for u in db.scalars(select(User).where(User.id.in_(ids)))} if ids else {}
     return entries, people
+
+
+@dataclass
+class ProfileView:
+    """A profile page's header: the person, their manager, counts, and whether the viewer follows them."""
+
+    person: User
+    manager_name: str | None
+    manager_handle: str | None
+    followers: int
+    following: int
+    is_following: bool
+
+
+def profile_view(db: Session, *, viewer: User, handle: str) -> ProfileView:
+    """Everything a profile header needs, in one statement."""
+    manager = aliased(User)
+    follower = aliased(User)
+    followee = aliased(User)
+    followers = (
+        select(func.count())
+        .select_from(Follow)
+        .join(follower, follower.id == Follow.follower_id)
+        .where(Follow.followee_id == User.id, follower.is_active.is_(True))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    following = (
+        select(func.count())
+        .select_from(Follow)
+        .join(followee, followee.id == Follow.followee_id)
+        .where(Follow.follower_id == User.id, followee.is_active.is_(True))
+        .correlate(User)
+        .scalar_subquery()
+    )
+    mine = (
+        select(func.count())
+        .select_from(Follow)
+        .where(Follow.follower_id == viewer.id, Follow.followee_id == User.id)
+        .correlate(User)
+        .scalar_subquery()
+    )
+    row = db.execute(
+        select(User, manager.display_name, manager.handle, followers, following, mine)
+        .outerjoin(manager, manager.id == User.manager_id)
+        .where(User.handle == handle.lower().lstrip("@"))
+    ).first()
+    if row is None:
+        raise NotFound(_("Nobody here by that name."))
+    return ProfileView(row[0], row[1], row[2], row[3] or 0, row[4] or 0, bool(row[5]))

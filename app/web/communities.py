@@ -12,7 +12,7 @@ from app.i18n import _
 from app.models import Community, MemberStatus, User
 from app.services import communities, posts
 from app.services.errors import Invalid
-from app.services.visibility import can_read_community_posts, get_visible_community, membership
+from app.services.visibility import get_visible_community
 from app.web.htmx import redirect, render
 from app.web.pages import form_again, page_router
 from app.web.posts import composer_context, person_id
@@ -84,25 +84,17 @@ def create(
     return redirect(request, f"/communities/{community.slug}")
 
 
-def _page_context(db: DB, viewer: User, community: Community) -> dict[str, Any]:
-    mine = membership(db, viewer, community)
-    card = communities.cards(db, viewer, [community])[0]
-    readable = can_read_community_posts(db, viewer, community)
+def _page_context(db: DB, viewer: User, slug: str) -> dict[str, Any]:
+    view = communities.community_view(db, viewer=viewer, slug=slug)
     return {
-        "community": community,
-        "card": card,
-        "membership": mine,
-        "is_manager": mine is not None
-        and mine.role == "manager"
-        and mine.status == MemberStatus.member.value,
-        "is_member": mine is not None and mine.status == MemberStatus.member.value,
-        "readable": readable,
-        "managers": [
-            u for u, m in communities.members(db, community=community, limit=50) if m.role == "manager"
-        ],
-        "pending_count": len(communities.members(db, community=community, status=MemberStatus.pending.value))
-        if mine is not None and mine.role == "manager"
-        else 0,
+        "community": view.community,
+        "view": view,
+        "membership": view.membership,
+        "member_count": view.member_count,
+        "pending_count": view.pending_count,
+        "is_manager": view.is_manager,
+        "is_member": view.is_member,
+        "readable": view.readable,
     }
 
 
@@ -110,9 +102,9 @@ def _page_context(db: DB, viewer: User, community: Community) -> dict[str, Any]:
 def show(
     request: Request, db: DB, viewer: CurrentUser, slug: str, cursor: str = "", kind: str = ""
 ) -> Response:
-    """A community: its feed (for those who may read it), pinned posts, questions waiting, trending tags."""
-    community = get_visible_community(db, viewer, slug)
-    context = _page_context(db, viewer, community)
+    """A community: its feed for those who may read it, pinned posts on top; the rest loads beside."""
+    context = _page_context(db, viewer, slug)
+    community = context["community"]
     items: list[Any] = []
     next_cursor = None
     if context["readable"]:
@@ -134,17 +126,29 @@ def show(
         pinned=posts.pinned_posts(db, viewer=viewer, community=community)
         if context["readable"] and not kind
         else [],
-        unanswered=posts.unanswered_questions(db, viewer=viewer, community=community, limit=5)
-        if context["readable"]
-        else [],
-        trending=posts.trending_tags(db, viewer=viewer, community=community, limit=8)
-        if context["readable"]
-        else [],
         composer=composer_context(db, viewer, next_url=f"/communities/{slug}", fixed_community=slug)
         if context["is_member"] and community.archived_at is None
         else None,
     )
     return render(request, "communities/show.html", context)
+
+
+@router.get("/communities/{slug}/aside")
+def aside(request: Request, db: DB, viewer: CurrentUser, slug: str) -> Response:
+    """Beside a community's feed: questions waiting, trending tags, managers."""
+    context = _page_context(db, viewer, slug)
+    community = context["community"]
+    readable = context["readable"]
+    context.update(
+        unanswered=posts.unanswered_questions(db, viewer=viewer, community=community, limit=5)
+        if readable
+        else [],
+        trending=posts.trending_tags(db, viewer=viewer, community=community, limit=8) if readable else [],
+        managers=[
+            u for u, m in communities.members(db, community=community, limit=50) if m.role == "manager"
+        ],
+    )
+    return render(request, "communities/aside.html", context, block="aside")
 
 
 @router.post("/communities/{slug}/join")
@@ -157,8 +161,8 @@ def join(
         communities.join(db, actor=viewer, slug=slug, accept_charter=accept_charter == "1")
     except Invalid as exc:
         db.rollback()
-        community = get_visible_community(db, viewer, slug)
-        context = _page_context(db, viewer, community)
+        context = _page_context(db, viewer, slug)
+        community = context["community"]
         context.update(
             items=[],
             next_cursor=None,
@@ -232,8 +236,8 @@ def archive(
 @router.get("/communities/{slug}/members")
 def members(request: Request, db: DB, viewer: CurrentUser, slug: str) -> Response:
     """Members, and for managers the requests waiting and the tools to run the community."""
-    community = get_visible_community(db, viewer, slug)
-    context = _page_context(db, viewer, community)
+    context = _page_context(db, viewer, slug)
+    community = context["community"]
     context.update(
         members=communities.members(db, community=community),
         pending=communities.members(db, community=community, status=MemberStatus.pending.value)
@@ -267,8 +271,8 @@ def add_member(
         communities.add_member(db, actor=viewer, community=community, user_id=user_id)
     except Invalid as exc:
         db.rollback()
-        community = get_visible_community(db, viewer, slug)
-        context = _page_context(db, viewer, community)
+        context = _page_context(db, viewer, slug)
+        community = context["community"]
         context.update(
             members=communities.members(db, community=community),
             pending=communities.members(db, community=community, status=MemberStatus.pending.value),

@@ -74,8 +74,9 @@ def experts_page(request: Request, db: DB, viewer: CurrentUser, q: str = "") -> 
 
 @router.get("/people/{handle}")
 def profile_page(request: Request, db: DB, viewer: CurrentUser, handle: str, cursor: str = "") -> Response:
-    """A colleague's profile: who they are, their expertise, their activity and whom they follow."""
-    person = users.get_user_by_handle(db, handle)
+    """A colleague's profile: who they are, their expertise and their activity; their network loads beside."""
+    view = users.profile_view(db, viewer=viewer, handle=handle)
+    person = view.person
     activity = posts.profile_feed(db, viewer=viewer, person=person, cursor=cursor or None, limit=10)
     if cursor:
         return render(
@@ -88,27 +89,38 @@ def profile_page(request: Request, db: DB, viewer: CurrentUser, handle: str, cur
             },
             block="more",
         )
-    manager = users.get_user(db, person.manager_id) if person.manager_id else None
-    reports = users.direct_reports(db, user=person)
-    followed = users.following(db, user=person, limit=24)
-    followers, following_count = users.follow_counts(db, user=person)
     return render(
         request,
         "people/profile.html",
         {
             "person": person,
-            "manager": manager,
+            "view": view,
             "person_tags": tag_service.tags_of(db, [person.id])[person.id],
-            "followed": followed,
-            "followers": followers,
-            "following_count": following_count,
-            "is_following": person.id in users.is_following(db, actor=viewer, user_ids=[person.id]),
             "is_me": person.id == viewer.id,
-            "reports": reports,
             "activity": activity.items,
             "activity_cursor": activity.next_cursor,
+        },
+    )
+
+
+@router.get("/people/{handle}/aside")
+def profile_aside(request: Request, db: DB, viewer: CurrentUser, handle: str) -> Response:
+    """Beside a profile: their manager and team, whom they follow, how many posts the viewer may read."""
+    person = users.get_user_by_handle(db, handle)
+    manager = users.get_user(db, person.manager_id) if person.manager_id else None
+    followers, following_count = users.follow_counts(db, user=person)
+    return render(
+        request,
+        "people/profile_aside.html",
+        {
+            "person": person,
+            "manager": manager,
+            "reports": users.direct_reports(db, user=person),
+            "followed": users.following(db, user=person, limit=24),
+            "following_count": following_count,
             "post_count": posts.post_count(db, viewer=viewer, person=person),
         },
+        block="aside",
     )
 
 

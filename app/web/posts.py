@@ -208,21 +208,20 @@ def create_post(
 @router.get("/posts/{post_id}")
 def post_page(request: Request, db: DB, viewer: CurrentUser, post_id: int) -> Response:
     """A post with all its comments and replies; the accepted answer first."""
-    post = get_visible_post(db, viewer, post_id)
-    community = db.get(Community, post.community_id) if post.community_id else None
-    return render(
-        request,
-        "posts/show.html",
-        {
-            "item": posts.feed_item(db, viewer=viewer, post=post),
-            "post": post,
-            "community": community,
-            "comments": posts.comments_of(db, post=post),
-            "can_moderate": communities.can_moderate(db, viewer, post.community_id),
-            "is_author": post.author_id == viewer.id,
-            "errors": {},
-        },
-    )
+    item = posts.get_visible_item(db, viewer=viewer, post_id=post_id)
+    return render(request, "posts/show.html", _post_context(db, viewer, item))
+
+
+def _post_context(db: DB, viewer: User, item: Any, **extra: Any) -> dict[str, Any]:
+    return {
+        "item": item,
+        "post": item,
+        "comments": posts.comments_of(db, post=item),
+        "can_moderate": communities.can_moderate(db, viewer, item.community_id),
+        "is_author": item.author_id == viewer.id,
+        "errors": {},
+        **extra,
+    }
 
 
 def _reactions(request: Request, db: DB, viewer: User, post: Post) -> Response:
@@ -258,52 +257,25 @@ def comment(
     body: Annotated[str, Form()] = "",
     parent_id: Annotated[str, Form()] = "",
 ) -> Response:
-    """Comment (or answer, or reply); htmx adds it to the thread without reloading."""
+    """Comment (or answer, or reply); htmx refreshes the thread without reloading the page."""
     post = get_visible_post(db, viewer, post_id)
     try:
-        posts.add_comment(
-            db, actor=viewer, post=post, body=body, parent_id=int(parent_id) if parent_id else None
-        )
-    except (Invalid, ValueError) as exc:
+        parent = int(parent_id) if parent_id.strip() else None
+    except ValueError:
+        parent = -1
+    try:
+        posts.add_comment(db, actor=viewer, post=post, body=body, parent_id=parent)
+    except Invalid as exc:
         db.rollback()
-        errors = (
-            field_errors(exc) if isinstance(exc, Invalid) else {"body": _("No such comment on this post.")}
-        )
-        post = get_visible_post(db, viewer, post_id)
+        item = posts.get_visible_item(db, viewer=viewer, post_id=post_id)
+        context = _post_context(db, viewer, item, errors=field_errors(exc), typed=body)
         return render(
-            request,
-            "posts/show.html",
-            {
-                "item": posts.feed_item(db, viewer=viewer, post=post),
-                "post": post,
-                "community": db.get(Community, post.community_id) if post.community_id else None,
-                "comments": posts.comments_of(db, post=post),
-                "errors": errors,
-                "typed": body,
-                "reply_to": parent_id,
-                "can_moderate": communities.can_moderate(db, viewer, post.community_id),
-                "is_author": post.author_id == viewer.id,
-            },
-            status=422,
-            block="comments" if is_htmx(request) else None,
+            request, "posts/show.html", context, status=422, block="comments" if is_htmx(request) else None
         )
     if not is_htmx(request):
-        return redirect(request, f"/posts/{post.id}#comments")
-    db.refresh(post)
-    return render(
-        request,
-        "posts/show.html",
-        {
-            "item": posts.feed_item(db, viewer=viewer, post=post),
-            "post": post,
-            "community": None,
-            "comments": posts.comments_of(db, post=post),
-            "errors": {},
-            "is_author": post.author_id == viewer.id,
-            "can_moderate": communities.can_moderate(db, viewer, post.community_id),
-        },
-        block="comments",
-    )
+        return redirect(request, f"/posts/{post_id}#comments")
+    item = posts.get_visible_item(db, viewer=viewer, post_id=post_id)
+    return render(request, "posts/show.html", _post_context(db, viewer, item), block="comments")
 
 
 @router.post("/posts/{post_id}/comments/{comment_id}/accept")
