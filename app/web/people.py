@@ -108,7 +108,7 @@ def profile_aside(request: Request, db: DB, viewer: CurrentUser, handle: str) ->
     """Beside a profile: their manager and team, whom they follow, how many posts the viewer may read."""
     person = users.get_user_by_handle(db, handle)
     manager = users.get_user(db, person.manager_id) if person.manager_id else None
-    followers, following_count = users.follow_counts(db, user=person)
+    _followers, following_count = users.follow_counts(db, user=person)
     return render(
         request,
         "people/profile_aside.html",
