@@ -27,6 +27,7 @@ from app.models import (
     PostTag,
     Reaction,
     ReactionKind,
+    Report,
     Role,
     Rsvp,
     RsvpStatus,
@@ -297,17 +298,35 @@ def delete_post(db: Session, *, actor: User, post: Post) -> None:
     db.flush()
 
 
-def remove_post(db: Session, *, actor: User, post: Post, reason: str) -> None:
-    """Community managers (and admins, company-wide) remove a post with a reason shown to its author."""
-    if not can_moderate(db, actor, post.community_id):
-        raise Forbidden(_("Only the community's managers (or an administrator) may remove this post."))
+def _removal_reason(reason: str) -> str:
     reason = reason.strip()
     if not reason:
         raise Invalid.one("reason", _("Say why, for the author."))
     if len(reason) > LIMITS["reason"]:
         raise Invalid.one("reason", _("At most {n} characters.").format(n=LIMITS["reason"]))
+    return reason
+
+
+def _close_reports(db: Session, *, actor: User, post_id: int, comment_id: int | None) -> None:
+    """A removal settles every open report on what was removed, however it was removed."""
+    target = Report.comment_id == comment_id if comment_id is not None else Report.comment_id.is_(None)
+    db.execute(
+        update(Report)
+        .where(Report.post_id == post_id, target, Report.resolved_at.is_(None))
+        .values(resolved_at=utcnow(), resolved_by_id=actor.id, resolution="removed")
+    )
+
+
+def remove_post(db: Session, *, actor: User, post: Post, reason: str) -> None:
+    """Community managers (and admins, company-wide) remove a post with a reason shown to its author."""
+    if not can_moderate(db, actor, post.community_id):
+        raise Forbidden(_("Only the community's managers (or an administrator) may remove this post."))
+    reason = _removal_reason(reason)
+    if post.removed_at is not None:
+        return  # already removed: the first decision and its reason stand
     post.removed_at, post.removed_by_id, post.removal_reason = utcnow(), actor.id, reason
     post.pinned_at = None
+    _close_reports(db, actor=actor, post_id=post.id, comment_id=None)
     activity.audit(db, actor_id=actor.id, action="post_removed", target_id=post.author_id, post_id=post.id)
 
 
@@ -372,20 +391,34 @@ def delete_comment(db: Session, *, actor: User, post: Post, comment: Comment) ->
 
 
 def remove_comment(db: Session, *, actor: User, post: Post, comment: Comment, reason: str) -> None:
-    """Moderators remove a comment with a reason; it disappears from the post and its counts."""
+    """Moderators remove a comment with a reason; it and its replies leave the post and its counts."""
     if not can_moderate(db, actor, post.community_id):
         raise Forbidden(_("Only the community's managers (or an administrator) may remove this comment."))
-    if not reason.strip():
-        raise Invalid.one("reason", _("Say why, for the author."))
-    if comment.removed_at is None:
-        comment.removed_at, comment.removed_by_id, comment.removal_reason = (
-            utcnow(),
-            actor.id,
-            reason.strip()[:1000],
+    reason = _removal_reason(reason)
+    if comment.removed_at is not None:
+        return
+    # the thread under a removed comment is no longer shown, so it leaves the count too
+    replies = (
+        db.scalar(
+            select(func.count())
+            .select_from(Comment)
+            .where(Comment.parent_id == comment.id, Comment.removed_at.is_(None))
         )
-        db.execute(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count - 1))
-        if post.accepted_comment_id == comment.id:
-            post.accepted_comment_id = None
+        or 0
+    )
+    comment.removed_at, comment.removed_by_id, comment.removal_reason = utcnow(), actor.id, reason
+    db.execute(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count - 1 - replies))
+    if post.accepted_comment_id == comment.id:
+        post.accepted_comment_id = None
+    _close_reports(db, actor=actor, post_id=post.id, comment_id=comment.id)
+    activity.audit(
+        db,
+        actor_id=actor.id,
+        action="comment_removed",
+        target_id=comment.author_id,
+        post_id=post.id,
+        comment_id=comment.id,
+    )
 
 
 def accept_answer(db: Session, *, actor: User, post: Post, comment_id: int) -> Comment:
