@@ -32,6 +32,7 @@ test: $(VENV)/.installed-dev
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check app tests migrations
 	$(BIN)/ruff format --check app tests migrations
+	$(BIN)/mypy app
 
 format: $(VENV)/.installed-dev
 	$(BIN)/ruff format app tests migrations

@@ -200,6 +200,9 @@ def serve(
     port: Annotated[int, typer.Option()] = 8000,
     workers: Annotated[int, typer.Option(help="processes; 2 per core is a good start")] = 1,
     proxy_headers: Annotated[bool, typer.Option(help="trust X-Forwarded-* from the reverse proxy")] = False,
+    forwarded_allow_ips: Annotated[
+        str, typer.Option(help="addresses of the reverse proxies whose X-Forwarded-* are believed")
+    ] = "127.0.0.1",
 ) -> None:
     """Serve Proxima over HTTP."""
     import uvicorn
@@ -211,7 +214,7 @@ def serve(
         port=port,
         workers=workers,
         proxy_headers=proxy_headers,
-        forwarded_allow_ips="*" if proxy_headers else None,
+        forwarded_allow_ips=forwarded_allow_ips if proxy_headers else None,
         log_level=get_settings().log_level.lower(),
         access_log=False,
     )

@@ -121,7 +121,9 @@ def format_datetime(value: datetime | None, fmt: str = "medium", tz: str | None 
     """A date and time in the current locale (and, when given, that time zone)."""
     if value is None:
         return ""
-    return babel_format_datetime(value, format=fmt, tzinfo=get_timezone(tz) if tz else None, locale=current_locale())
+    return babel_format_datetime(
+        value, format=fmt, tzinfo=get_timezone(tz) if tz else None, locale=current_locale()
+    )
 
 
 def format_number(value: float | int) -> str:

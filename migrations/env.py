@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 from app.db import make_engine
 from app.models import Base
 from app.models.base import UTCDateTime
+from app.search_schema import include_name, include_object
 from app.settings import Settings
 
 config = context.config
@@ -34,6 +35,8 @@ def _run(connection: Connection) -> None:
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
         render_item=_render_item,
+        include_name=include_name,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()
@@ -46,6 +49,8 @@ def run_migrations_offline() -> None:
         target_metadata=target_metadata,
         literal_binds=True,
         render_as_batch=True,
+        include_name=include_name,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -15,6 +15,7 @@ from sqlalchemy import create_engine, inspect, text
 from app.cli import alembic_config
 from app.db import Database
 from app.models import Base
+from app.search_schema import include_name, include_object
 from app.settings import Settings
 
 
@@ -46,7 +47,10 @@ def test_each_revision_round_trips_and_head_matches_the_models(tmp_path: Path) -
             command.downgrade(config, "base")
             assert set(inspect(connection).get_table_names()) <= {"alembic_version"}
             command.upgrade(config, "head")
-            diff = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+            context = MigrationContext.configure(
+                connection, opts={"include_name": include_name, "include_object": include_object}
+            )
+            diff = compare_metadata(context, Base.metadata)
             assert diff == []
     finally:
         database.dispose()

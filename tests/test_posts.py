@@ -365,3 +365,48 @@ def test_tag_follow_and_trending(factory: Factory) -> None:
     )
     assert "Following this tag" in swapped.text
     assert factory.api(viewer).get("/api/v1/tags/rse").json()["following"] is True
+
+
+def test_articles_carry_uploaded_images_and_only_ours(factory: Factory) -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buf = BytesIO()
+    Image.new("RGB", (2400, 1200), (20, 120, 200)).save(buf, format="PNG")
+    author = factory.person()
+    api = factory.api(author)
+    uploaded = api.post("/api/v1/images", files={"file": ("wide.png", buf.getvalue(), "image/png")})
+    assert uploaded.status_code == 201
+    image = uploaded.json()
+    assert (image["width"], image["height"]) == (1600, 800) and image["url"].startswith("/media/images/")
+    post = _post(
+        api,
+        kind="article",
+        title="Our new site",
+        body=f"Look:\n\n{image['markdown']}\n\n![x](https://tracker.example/p.gif)",
+    )
+    assert f'<img src="{image["url"]}"' in post["body_html"] and "tracker.example" not in post["body_html"]
+    served = factory.browser(factory.person()).get(image["url"])
+    assert served.status_code == 200 and served.headers["content-type"] == "image/jpeg"
+    # changing one's profile photo never deletes an article's image
+    photo = BytesIO()
+    Image.new("RGB", (100, 100)).save(photo, format="PNG")
+    api.put("/api/v1/users/me/photo", files={"photo": ("me.png", photo.getvalue(), "image/png")})
+    assert factory.browser(author).get(image["url"]).status_code == 200
+    browser = factory.browser(author)
+    token = csrf_from(browser.get("/").text)
+    composed = browser.post(
+        "/posts",
+        data={"kind": "article", "title": "With a picture", "body": "Text", "csrf_token": token},
+        files={"image": ("pic.png", buf.getvalue(), "image/png")},
+        follow_redirects=False,
+    )
+    assert composed.status_code == 303
+    assert "/media/images/" in api.get("/api/v1/feed").json()["items"][0]["body_html"]
+    bad = browser.post(
+        "/posts",
+        data={"kind": "article", "title": "T", "body": "x", "csrf_token": token},
+        files={"image": ("x.png", b"not an image", "image/png")},
+    )
+    assert bad.status_code == 422 and 'id="image-error"' in bad.text

@@ -92,6 +92,13 @@ def test_visibility_matrix(factory: Factory, visibility: str, viewer_kind: str) 
     trending = [t["name"] for t in api.get("/api/v1/trending").json()]
     assert ("confidentiel" in trending) == sees
 
+    found = api.get("/api/v1/search", params={"q": "hush"}).json()
+    assert (world.post_id in [p["id"] for p in found["posts"]]) == sees
+    assert (
+        world.slug
+        in [c["slug"] for c in api.get("/api/v1/search", params={"q": "club"}).json()["communities"]]
+    ) == knows
+
     # and the pages
     browser = factory.browser()
     browser.headers.update(api.headers)
@@ -102,6 +109,7 @@ def test_visibility_matrix(factory: Factory, visibility: str, viewer_kind: str) 
     assert ("Hush hush" in community_page.text) == sees
     assert ("Hush hush" in browser.get("/").text) == sees
     assert ("Hush hush" in browser.get("/tags/confidentiel").text) == sees
+    assert ("Hush hush" in browser.get("/search", params={"q": "hush"}).text) == sees
     handle = api.get(f"/api/v1/users/{world.author_id}").json()["handle"]
     assert ("Hush hush" in browser.get(f"/people/{handle}").text) == sees
 

@@ -5,13 +5,13 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
 from app.api.schemas import Page, PersonRef, Strict
-from app.deps import DB, CurrentUser
+from app.deps import DB, AppSettings, CurrentUser
 from app.models import Post, User
-from app.services import communities, events, posts, tags
+from app.services import communities, events, photos, posts, tags
 from app.services.errors import NotFound
 from app.services.posts import FeedItem
 from app.services.visibility import get_visible_community, get_visible_post
@@ -407,6 +407,28 @@ def vote(post_id: int, body: VoteIn, db: DB, actor: CurrentUser) -> PostRead:
     post = get_visible_post(db, actor, post_id)
     events.vote(db, actor=actor, post=post, option_id=body.option_id)
     return _read(db, actor, post)
+
+
+class ImageRead(BaseModel):
+    """An uploaded image and how to put it in an article."""
+
+    id: str
+    url: str
+    markdown: str
+    width: int
+    height: int
+
+
+@router.post("/images", status_code=201, response_model=ImageRead)
+def upload_image(
+    file: Annotated[UploadFile, File()], db: DB, settings: AppSettings, actor: CurrentUser
+) -> ImageRead:
+    """Upload an image for an article (JPEG, PNG, WebP or GIF; re-encoded, at most 1600 px wide)."""
+    image = photos.store_image(
+        db, settings=settings, actor=actor, data=file.file.read(settings.max_upload_bytes + 1)
+    )
+    url = photos.image_url(image)
+    return ImageRead(id=image.id, url=url, markdown=f"![]({url})", width=image.width, height=image.height)
 
 
 @router.get("/feed", response_model=Page[PostRead])

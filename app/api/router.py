@@ -2,10 +2,12 @@
 
 from fastapi import APIRouter
 
-from app.api import auth, communities, posts, users
+from app.api import auth, communities, moderation, posts, search, users
 
 api_router = APIRouter()
 api_router.include_router(auth.router)
 api_router.include_router(users.router)
 api_router.include_router(communities.router)
 api_router.include_router(posts.router)
+api_router.include_router(moderation.router)
+api_router.include_router(search.router)

@@ -110,12 +110,14 @@ class Follow(Base):
 
 
 class Photo(Base):
-    """A profile photo, re-encoded server-side; kept in the database so every worker can serve it."""
+    """An image re-encoded server-side (a profile photo, or an image in an article); kept in the
+    database so every worker and machine can serve it, and a backup holds it."""
 
     __tablename__ = "photos"
 
     id: Mapped[str] = mapped_column(String(32), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(16), default="profile", server_default="profile")
     content_type: Mapped[str] = mapped_column(String(32))
     data: Mapped[bytes] = mapped_column(LargeBinary)
     width: Mapped[int]

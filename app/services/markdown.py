@@ -131,6 +131,16 @@ def candidate_handles(texts: Iterable[str]) -> set[str]:
     return {m.group(1).lower() for text in texts for m in MENTION.finditer(text)}
 
 
+IMAGE_PREFIX = "/media/images/"
+
+
+def _only_our_images(tag: str, attribute: str, value: str) -> str | None:
+    # images come from Proxima's own uploads only: no tracking pixels, nothing the CSP would block
+    if tag == "img" and attribute == "src" and not value.startswith(IMAGE_PREFIX):
+        return None
+    return value
+
+
 def sanitize(html: str) -> str:
     """Keep only harmless HTML: no scripts, no styles, no event handlers, safe URL schemes only."""
     return nh3.clean(
@@ -139,6 +149,7 @@ def sanitize(html: str) -> str:
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer nofollow",
+        attribute_filter=_only_our_images,
     )
 
 

@@ -231,8 +231,10 @@ def suggest_people(
 
 
 @router.get("/media/photos/{photo_id}.jpg")
+@router.get("/media/images/{photo_id}.jpg")
 def photo(db: DB, _viewer: CurrentUser, photo_id: str) -> Response:
-    """A profile photo (signed-in colleagues only; cached for long: a new photo gets a new URL)."""
+    """A profile photo or an article image (signed-in colleagues only; cached for long: a new image
+    gets a new URL)."""
     stored = photos.get_photo(db, photo_id)
     return Response(
         stored.data,

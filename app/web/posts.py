@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any
 from zoneinfo import ZoneInfo
 
-from fastapi import Form, Request
+from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response
 from sqlalchemy import select
 
@@ -15,7 +15,7 @@ from app.deps import DB, AppSettings, CurrentUser
 from app.i18n import _
 from app.models import Community, Membership, MemberStatus, Post, Role, User
 from app.models.base import utcnow
-from app.services import communities, events, posts
+from app.services import communities, events, photos, posts
 from app.services.errors import FieldError, Invalid
 from app.services.text import split_tags
 from app.services.visibility import get_visible_community, get_visible_post
@@ -132,6 +132,7 @@ def create_post(
     is_leadership: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
     fixed: Annotated[str, Form()] = "",
+    image: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Share a post from the composer; on a mistake, the composer again with the messages."""
     values = {
@@ -169,6 +170,10 @@ def create_post(
             )
         if kind == "praise":
             praised_id = person_id(db, praised)
+        if kind == "article" and image is not None and image.filename:
+            data = image.file.read(settings.max_upload_bytes + 1)
+            stored = photos.store_image(db, settings=settings, actor=viewer, data=data)
+            body = f"{body.rstrip()}\n\n![{title.strip()}]({photos.image_url(stored)})\n"
     except Invalid as exc:
         problems += exc.errors
     data = posts.PostData(

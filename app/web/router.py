@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.web import admin, auth, home, me, people
+from app.web import admin, auth, communities, home, me, moderation, people, posts, search
 
 web_router = APIRouter()
-for module in (auth, home, people, me, admin):
+for module in (auth, home, people, posts, communities, moderation, search, me, admin):
     web_router.include_router(module.router)

@@ -225,10 +225,10 @@ def test_sign_in_and_find_a_colleague(browser: Any, server: Server, tmp_path: Pa
         with page.expect_response(lambda r: "/people" in r.url and "q=camille" in r.url):
             box.fill("camille")
             box.press("Enter")
-        expect(page.locator(".person-card", has_text=COLLEAGUE["name"]).first).to_be_visible()
-        expect(page.locator(".person-card", has_text=ADMIN["name"])).to_have_count(0)
         page.wait_for_load_state("networkidle")
         assert errors == [], "\n".join(errors)
+        expect(page.locator(".person-card", has_text=COLLEAGUE["name"]).first).to_be_visible()
+        expect(page.locator(".person-card", has_text=ADMIN["name"])).to_have_count(0)
 
     try:
         _screenshot_on_failure(page, tmp_path, server, scenario)

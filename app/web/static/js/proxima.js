@@ -25,6 +25,11 @@
     toast(document.documentElement.lang === "fr" ? "Une erreur est survenue. Réessayez." : "Something went wrong. Try again.");
   });
 
+  // The request could not be sent at all (offline, server down).
+  document.body.addEventListener("htmx:sendError", function () {
+    toast(document.documentElement.lang === "fr" ? "Une erreur est survenue. Réessayez." : "Something went wrong. Try again.");
+  });
+
   // Buttons that need a confirmation carry data-confirm="question".
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-confirm]");
@@ -41,14 +46,26 @@
     var source = document.querySelector(button.getAttribute("data-copy"));
     if (source && navigator.clipboard) {
       navigator.clipboard.writeText(source.textContent.trim()).then(function () {
+        var label = button.textContent;
         button.textContent = "✓";
+        window.setTimeout(function () { button.textContent = label; }, 2000);
       });
     }
   });
 
-  // Close the account menu when clicking elsewhere.
+  // Close the account menu with Escape, giving the focus back to its button.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    document.querySelectorAll("details.usermenu[open], details.reaction-more[open]").forEach(function (menu) {
+      menu.removeAttribute("open");
+      var summary = menu.querySelector("summary");
+      if (summary) summary.focus();
+    });
+  });
+
+  // Close the account menu and the reaction picker when clicking elsewhere.
   document.addEventListener("click", function (event) {
-    document.querySelectorAll("details.usermenu[open]").forEach(function (menu) {
+    document.querySelectorAll("details.usermenu[open], details.reaction-more[open]").forEach(function (menu) {
       if (!menu.contains(event.target)) menu.removeAttribute("open");
     });
   });
