@@ -70,3 +70,93 @@
     });
   });
 })();
+
+// @mention suggestions in text areas that carry data-mentions="/suggest/mentions?community=…".
+(function () {
+  "use strict";
+  var pending = null;
+
+  function box(area) {
+    var list = area.parentNode.querySelector(".mention-box");
+    if (!list) {
+      list = document.createElement("ul");
+      list.className = "mention-box";
+      list.setAttribute("role", "listbox");
+      list.hidden = true;
+      area.parentNode.insertBefore(list, area.nextSibling);
+    }
+    return list;
+  }
+
+  function typedHandle(area) {
+    var match = /(?:^|[\s(])@([\w.-]{1,40})$/.exec(area.value.slice(0, area.selectionStart));
+    return match ? match[1] : null;
+  }
+
+  function choose(area, handle) {
+    var caret = area.selectionStart;
+    var before = area.value.slice(0, caret).replace(/@[\w.-]*$/, handle + " ");
+    area.value = before + area.value.slice(caret);
+    area.setSelectionRange(before.length, before.length);
+    box(area).hidden = true;
+    area.focus();
+  }
+
+  function show(area, options) {
+    var list = box(area);
+    list.textContent = "";
+    options.forEach(function (option, index) {
+      var item = document.createElement("li");
+      item.setAttribute("role", "option");
+      item.dataset.value = option.value;
+      item.textContent = option.label + " " + option.value;
+      if (index === 0) item.setAttribute("aria-selected", "true");
+      item.addEventListener("mousedown", function (event) {
+        event.preventDefault();
+        choose(area, option.value);
+      });
+      list.appendChild(item);
+    });
+    list.hidden = options.length === 0;
+  }
+
+  document.addEventListener("input", function (event) {
+    var area = event.target;
+    if (!area.matches || !area.matches("textarea[data-mentions]")) return;
+    var typed = typedHandle(area);
+    if (!typed) { box(area).hidden = true; return; }
+    var url = area.getAttribute("data-mentions") + "&q=" + encodeURIComponent(typed);
+    window.clearTimeout(pending);
+    pending = window.setTimeout(function () {
+      fetch(url, { credentials: "same-origin", headers: { "HX-Request": "true" } })
+        .then(function (response) { return response.ok ? response.text() : ""; })
+        .then(function (html) {
+          // read the answer as data only: values and labels, never inserted as HTML
+          var parsed = new DOMParser().parseFromString("<datalist>" + html + "</datalist>", "text/html");
+          var options = Array.prototype.map.call(parsed.querySelectorAll("option"), function (option) {
+            return { value: option.value, label: option.textContent.trim() };
+          });
+          show(area, options);
+        });
+    }, 150);
+  });
+
+  document.addEventListener("keydown", function (event) {
+    var area = event.target;
+    if (!area.matches || !area.matches("textarea[data-mentions]")) return;
+    var list = box(area);
+    if (list.hidden) return;
+    var items = Array.prototype.slice.call(list.children);
+    var current = items.findIndex(function (item) { return item.getAttribute("aria-selected") === "true"; });
+    if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      event.preventDefault();
+      var next = (current + (event.key === "ArrowDown" ? 1 : -1) + items.length) % items.length;
+      items.forEach(function (item, index) { item.setAttribute("aria-selected", index === next ? "true" : "false"); });
+    } else if ((event.key === "Enter" || event.key === "Tab") && current >= 0) {
+      event.preventDefault();
+      choose(area, items[current].dataset.value);
+    } else if (event.key === "Escape") {
+      list.hidden = true;
+    }
+  });
+})();
