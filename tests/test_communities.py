@@ -155,3 +155,33 @@ def test_community_pages_render(factory: Factory) -> None:
     assert "<strong>Bienveillance</strong>" in page and 'id="composer"' in page
     assert browser.get("/communities/mentorat-inverse/edit").status_code == 200
     assert factory.browser(factory.person()).get("/communities/mentorat-inverse/edit").status_code == 403
+
+
+def test_managers_give_the_community_a_cover(factory: Factory) -> None:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buf = BytesIO()
+    Image.new("RGB", (1200, 400), (10, 150, 90)).save(buf, format="PNG")
+    owner, member = factory.person(), factory.person()
+    browser = factory.browser(owner)
+    token = csrf_from(browser.get("/communities/new").text)
+    browser.post(
+        "/communities/new",
+        data={"csrf_token": token, "name": "Green team", "visibility": "public"},
+        files={"cover": ("cover.png", buf.getvalue(), "image/png")},
+    )
+    page = factory.browser(member).get("/communities/green-team").text
+    assert 'class="community-cover"' in page and "/media/images/" in page
+    refused = factory.browser(member).post(
+        "/communities/green-team/edit",
+        data={"csrf_token": csrf_from(page), "name": "Taken over", "visibility": "public"},
+    )
+    assert refused.status_code == 403
+    bad = browser.post(
+        "/communities/green-team/edit",
+        data={"csrf_token": token, "name": "Green team", "visibility": "public"},
+        files={"cover": ("x.png", b"nope", "image/png")},
+    )
+    assert bad.status_code == 422 and 'id="cover-error"' in bad.text

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, File, Query, Response, UploadFile
 from pydantic import BaseModel
 
 from app.api.schemas import Page, PersonRef, Strict
-from app.deps import DB, CurrentUser
+from app.deps import DB, AppSettings, CurrentUser
 from app.models import Community, MemberStatus
 from app.services import communities
 from app.services.visibility import get_visible_community
@@ -50,6 +50,7 @@ class CommunityRead(BaseModel):
     my_status: str | None
     my_role: str | None
     archived: bool
+    cover_url: str | None = None
     created_at: datetime
     reason: str | None = None
 
@@ -90,6 +91,7 @@ def read(card: communities.CommunityCard) -> CommunityRead:
         my_status=card.my_status,
         my_role=card.my_role,
         archived=c.archived_at is not None,
+        cover_url=f"/media/images/{c.cover_id}.jpg" if c.cover_id else None,
         created_at=c.created_at,
         reason=card.reason,
     )
@@ -246,3 +248,22 @@ def remove_manager(slug: str, user_id: int, db: DB, actor: CurrentUser) -> Respo
     community = get_visible_community(db, actor, slug)
     communities.set_manager(db, actor=actor, community=community, user_id=user_id, manager=False)
     return Response(status_code=204)
+
+
+@router.put("/communities/{slug}/cover", response_model=CommunityRead)
+def set_cover(
+    slug: str, file: Annotated[UploadFile, File()], db: DB, settings: AppSettings, actor: CurrentUser
+) -> CommunityRead:
+    """Managers upload a cover image (re-encoded, at most 1600 px wide)."""
+    community = get_visible_community(db, actor, slug)
+    data = file.file.read(settings.max_upload_bytes + 1)
+    communities.set_cover(db, settings=settings, actor=actor, community=community, data=data)
+    return read_one(db, actor, community)
+
+
+@router.delete("/communities/{slug}/cover", response_model=CommunityRead)
+def remove_cover(slug: str, db: DB, settings: AppSettings, actor: CurrentUser) -> CommunityRead:
+    """Managers remove the cover image."""
+    community = get_visible_community(db, actor, slug)
+    communities.set_cover(db, settings=settings, actor=actor, community=community, data=None)
+    return read_one(db, actor, community)

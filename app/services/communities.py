@@ -149,6 +149,19 @@ def update_community(db: Session, *, actor: User, community: Community, data: Co
     return community
 
 
+def set_cover(db: Session, *, settings: Any, actor: User, community: Community, data: bytes | None) -> None:
+    """Managers give the community a cover image (re-encoded), or remove it (data None)."""
+    from app.services import photos
+
+    require_manager(db, actor, community)
+    if data is None:
+        community.cover_id = None
+        return
+    image = photos.store_image(db, settings=settings, actor=actor, data=data, field="cover")
+    community.cover_id = image.id
+    community.updated_at = utcnow()
+
+
 def set_archived(db: Session, *, actor: User, community: Community, archived: bool) -> None:
     """Managers archive a community (read-only, kept) or bring it back."""
     require_manager(db, actor, community)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import Form, Request
+from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response
 
-from app.deps import DB, CurrentUser
+from app.deps import DB, AppSettings, CurrentUser
 from app.i18n import _
 from app.models import Community, MemberStatus, User
 from app.services import communities, posts
@@ -56,6 +56,12 @@ def _form_context(values: dict[str, Any] | None = None, community: Community | N
     }
 
 
+def _save_cover(db: DB, settings: Any, viewer: User, community: Community, cover: UploadFile | None) -> None:
+    if cover is not None and cover.filename:
+        data = cover.file.read(settings.max_upload_bytes + 1)
+        communities.set_cover(db, settings=settings, actor=viewer, community=community, data=data)
+
+
 @router.get("/communities/new")
 def new_form(request: Request, viewer: CurrentUser) -> Response:
     """The form to start a community."""
@@ -66,11 +72,13 @@ def new_form(request: Request, viewer: CurrentUser) -> Response:
 def create(
     request: Request,
     db: DB,
+    settings: AppSettings,
     viewer: CurrentUser,
     name: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     charter: Annotated[str, Form()] = "",
     visibility: Annotated[str, Form()] = "public",
+    cover: Annotated[UploadFile | None, File()] = None,
 ) -> Response:
     """Start a community; its creator manages it."""
     data = communities.CommunityData(
@@ -78,6 +86,7 @@ def create(
     )
     try:
         community = communities.create_community(db, actor=viewer, data=data)
+        _save_cover(db, settings, viewer, community, cover)
     except Invalid as exc:
         db.rollback()
         return form_again(request, "communities/form.html", _form_context(data.__dict__), exc)
@@ -202,12 +211,15 @@ def edit_form(request: Request, db: DB, viewer: CurrentUser, slug: str) -> Respo
 def edit(
     request: Request,
     db: DB,
+    settings: AppSettings,
     viewer: CurrentUser,
     slug: str,
     name: Annotated[str, Form()] = "",
     description: Annotated[str, Form()] = "",
     charter: Annotated[str, Form()] = "",
     visibility: Annotated[str, Form()] = "public",
+    cover: Annotated[UploadFile | None, File()] = None,
+    remove_cover: Annotated[str, Form()] = "",
 ) -> Response:
     """Save the managers' changes."""
     community = get_visible_community(db, viewer, slug)
@@ -216,6 +228,9 @@ def edit(
     )
     try:
         communities.update_community(db, actor=viewer, community=community, data=data)
+        if remove_cover:
+            communities.set_cover(db, settings=settings, actor=viewer, community=community, data=None)
+        _save_cover(db, settings, viewer, community, cover)
     except Invalid as exc:
         db.rollback()
         community = get_visible_community(db, viewer, slug)

@@ -128,6 +128,7 @@ def create_post(
     ends_at: Annotated[str, Form()] = "",
     location: Annotated[str, Form()] = "",
     capacity: Annotated[str, Form()] = "",
+    online_url: Annotated[str, Form()] = "",
     options: Annotated[str, Form()] = "",
     is_leadership: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
@@ -146,6 +147,7 @@ def create_post(
         "ends_at": ends_at,
         "location": location,
         "capacity": capacity,
+        "online_url": online_url,
         "options": options,
         "is_leadership": bool(is_leadership),
     }
@@ -167,6 +169,7 @@ def create_post(
                 ends_at=_local(ends_at, settings.timezone, "event.ends_at"),
                 location=location,
                 capacity=seats,
+                online_url=online_url.strip() or None,
             )
         if kind == "praise":
             praised_id = person_id(db, praised)
