@@ -255,3 +255,55 @@ def test_login_page_in_french(browser: Any, server: Server, tmp_path: Path) -> N
         _screenshot_on_failure(page, tmp_path, server, scenario)
     finally:
         context.close()
+
+
+def test_post_react_comment_and_mention_without_reloading(
+    browser: Any, server: Server, tmp_path: Path
+) -> None:
+    """From the home page: post, react and comment through htmx; @ suggests colleagues."""
+    from playwright.sync_api import expect
+
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    errors = _watch_errors(page)
+    base = server.base_url
+
+    def scenario() -> None:
+        page.goto(f"{base}/login")
+        page.locator('input[name="email"]').fill(COLLEAGUE["email"])
+        page.locator('input[name="password"]').fill(COLLEAGUE["password"])
+        page.locator('form:has(input[name="password"]) button[type="submit"]').click()
+        expect(page).to_have_url(re.compile(rf"^{re.escape(base)}/(\?.*)?$"))
+        page.evaluate("window.__stayed = true")  # a full reload would forget it
+
+        composer = page.locator("#composer")
+        composer.locator('textarea[name="body"]').fill("Hello from the browser #smoke")
+        composer.locator('button[type="submit"]').click()
+        card = page.locator("#feed-items .post-card", has_text="Hello from the browser")
+        expect(card.first).to_be_visible()
+        expect(card.first.locator("a.hashtag")).to_have_text("#smoke")
+
+        card.first.locator('.reaction-actions button[value="like"]').first.click()
+        expect(card.first.locator('button[aria-pressed="true"]')).to_be_visible()
+        assert page.evaluate("window.__stayed === true"), "the page reloaded"
+
+        card.first.locator(".post-comments").click()
+        expect(page).to_have_url(re.compile(r"/posts/\d+"))
+        page.evaluate("window.__stayed = true")
+        area = page.locator("#comment-body")
+        area.fill("Thanks @cam")
+        area.press("i")  # a real keystroke fires the input event the suggestions listen to
+        expect(page.locator(".mention-box li", has_text=COLLEAGUE["name"])).to_be_visible()
+        page.locator(".mention-box li", has_text=COLLEAGUE["name"]).click()
+        assert "@camille.t " in area.input_value()
+        page.locator(".comment-form button[type='submit']").click()
+        expect(page.locator(".comment-body", has_text="Thanks")).to_be_visible()
+        assert page.evaluate("window.__stayed === true"), "the page reloaded"
+        page.wait_for_load_state("networkidle")
+        assert errors == [], "\n".join(errors)
+
+    try:
+        _screenshot_on_failure(page, tmp_path, server, scenario)
+    finally:
+        context.close()
