@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +15,7 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.i18n import use_locale
 from app.models import User
-from app.services import directory, users
+from app.services import directory, engagement, users
 from app.services.errors import DomainError
 from app.settings import Settings, get_settings
 
@@ -22,9 +23,11 @@ cli = typer.Typer(help="Proxima, the enterprise social network with adoption bui
 db_cli = typer.Typer(help="The database schema.", no_args_is_help=True)
 demo_cli = typer.Typer(help="The demo company.", no_args_is_help=True)
 users_cli = typer.Typer(help="Accounts and the company directory.", no_args_is_help=True)
+engagement_cli = typer.Typer(help="The engagement engine.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(demo_cli, name="demo")
 cli.add_typer(users_cli, name="users")
+cli.add_typer(engagement_cli, name="engagement")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -99,6 +102,11 @@ def demo_load(
                 )
                 raise typer.Exit(1)
             summary = demo.load(db, settings=settings, size=size)
+            engagement.sweep(db)  # everyone's stage, from the demo's activity
+        if database.engine.dialect.name == "postgresql":
+            with database.engine.connect() as connection:  # fresh planner statistics after a bulk load
+                connection.exec_driver_sql("ANALYZE")
+                connection.commit()
     finally:
         database.dispose()
     typer.echo(summary)
@@ -192,6 +200,37 @@ def users_set_password(
     finally:
         database.dispose()
     typer.echo(f"password set for {email}")
+
+
+@engagement_cli.command("sweep")
+def engagement_sweep(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="ISO 8601 instant, e.g. 2026-12-01T09:00:00Z (default: now)")
+    ] = None,
+) -> None:
+    """Apply the time-based stage transitions (disappointment, decay) as of an instant."""
+    from datetime import UTC, datetime
+
+    moment = None
+    if as_of:
+        try:
+            moment = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+        except ValueError as exc:
+            typer.echo(f"error: --as-of {as_of!r} is not an ISO 8601 instant", err=True)
+            raise typer.Exit(2) from exc
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    settings = get_settings()
+    database = Database(settings)
+    started = time.perf_counter()
+    try:
+        with database.session() as db:
+            report = engagement.sweep(db, as_of=moment)
+    finally:
+        database.dispose()
+    took = time.perf_counter() - started
+    stages = ", ".join(f"{stage} {count}" for stage, count in sorted(report.by_stage.items()))
+    typer.echo(f"swept {report.people} people in {took:.2f} s: {report.changed} changed stage ({stages})")
 
 
 @cli.command("serve")

@@ -47,7 +47,14 @@ def get_db(request: Request) -> Iterator[Session]:
         yield db
 
 
+def get_write_db(request: Request) -> Iterator[Session]:
+    """A unit of work that writes even on GET (pages that log what they showed, e.g. nudges)."""
+    with get_database(request).session(write=True) as db:
+        yield db
+
+
 DB = Annotated[Session, Depends(get_db, scope="function")]
+WriteDB = Annotated[Session, Depends(get_write_db, scope="function")]
 AppSettings = Annotated[Settings, Depends(get_settings)]
 
 

@@ -22,6 +22,7 @@ from app.api.router import api_router
 from app.db import Database
 from app.deps import CSRF_COOKIE, LANG_COOKIE, secure_cookies
 from app.i18n import _
+from app.services import engagement
 from app.services.errors import DomainError
 from app.settings import Settings, get_settings
 from app.web import errors as web_errors
@@ -178,6 +179,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     )
     app.state.settings = settings
     app.state.db = database or Database(settings)
+    engagement.configure(settings)
     app.add_middleware(RequestContext)
     _install_error_handlers(app)
 

@@ -39,6 +39,16 @@ class Settings(BaseSettings):
     argon2_time_cost: int | None = None
     argon2_memory_cost: int | None = None
 
+    # the engagement engine's rules (docs/engagement.md); windows in days
+    engagement_window_days: int = 30
+    engagement_promotion_window_days: int = 60
+    engagement_read_days: int = 3
+    engagement_contribution_posts: int = 1
+    engagement_contribution_comments: int = 2
+    engagement_promotion_signals: int = 2
+    engagement_like_departments: int = 3
+    engagement_disappointment_days: int = 30
+
     max_upload_bytes: int = 5 * 1024 * 1024
     max_image_pixels: int = 40_000_000
     photo_size: int = 512

@@ -105,6 +105,7 @@ class ImportReportRead(BaseModel):
 def read_users(db: Session, people: list[User]) -> list[UserRead]:
     """Profiles for several people with two queries (their tags and their managers)."""
     tag_map = tags.tags_of(db, [p.id for p in people])
+    role_map = users.roles_of(db, [p.id for p in people])
     manager_ids = {p.manager_id for p in people if p.manager_id}
     managers = (
         {m.id: m for m in db.scalars(select(User).where(User.id.in_(manager_ids)))} if manager_ids else {}
@@ -121,7 +122,7 @@ def read_users(db: Session, people: list[User]) -> list[UserRead]:
                 department=p.department,
                 site=p.site,
                 job_title=p.job_title,
-                roles=p.roles,
+                roles=role_map.get(p.id, ["employee"]),
                 tags=tag_map.get(p.id, []),
                 bio=p.bio,
                 languages=list(p.languages or []),

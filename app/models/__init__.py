@@ -4,6 +4,7 @@ from app.models.activity import ActivityEvent, AuditEntry
 from app.models.auth import ApiToken, LoginAttempt, WebSession
 from app.models.base import Base
 from app.models.communities import Community, MemberRole, Membership, MemberStatus, TagFollow, Visibility
+from app.models.engagement import EngagementState, NudgeEvent, Stage, StageTransition
 from app.models.posts import (
     Comment,
     Event,
@@ -28,6 +29,7 @@ __all__ = [
     "Base",
     "Comment",
     "Community",
+    "EngagementState",
     "Event",
     "Follow",
     "LoginAttempt",
@@ -35,6 +37,7 @@ __all__ = [
     "MemberStatus",
     "Membership",
     "Mention",
+    "NudgeEvent",
     "Photo",
     "PollOption",
     "PollVote",
@@ -47,6 +50,8 @@ __all__ = [
     "Role",
     "Rsvp",
     "RsvpStatus",
+    "Stage",
+    "StageTransition",
     "Tag",
     "TagFollow",
     "User",

@@ -20,16 +20,16 @@ def record(
     subject_id: int | None = None,
     at: datetime | None = None,
 ) -> None:
-    """Record one activity event in the current transaction."""
+    """Record one activity event in the current transaction; the person's stage follows it."""
+    from app.services import engagement  # the engine reads events; importing it here avoids a cycle
+
+    at = at or utcnow()
     db.add(
         ActivityEvent(
-            user_id=user_id,
-            kind=kind,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            created_at=at or utcnow(),
+            user_id=user_id, kind=kind, subject_type=subject_type, subject_id=subject_id, created_at=at
         )
     )
+    engagement.on_event(db, user_id=user_id, kind=kind, at=at)
 
 
 def audit(

@@ -129,6 +129,7 @@ def start_session(db: Session, *, settings: Settings, user: User, user_agent: st
         )
     )
     activity.record(db, user_id=user.id, kind="sign_in")
+    record_presence(db, user_id=user.id, now=now)
     db.flush()
     return raw
 
@@ -195,6 +196,7 @@ def issue_token(db: Session, *, user: User, name: str) -> tuple[ApiToken, str]:
     )
     db.add(token)
     activity.record(db, user_id=user.id, kind="sign_in")
+    record_presence(db, user_id=user.id)
     db.flush()
     return token, raw
 

@@ -465,6 +465,10 @@ def react(db: Session, *, actor: User, post: Post, kind: str = ReactionKind.like
                 .values({Post.reaction_count: Post.reaction_count + 1, column: column + 1})
             )
             activity.record(db, user_id=actor.id, kind="like", subject_type="post", subject_id=post.id)
+            if post.author_id != actor.id:
+                activity.record(
+                    db, user_id=post.author_id, kind="content_liked", subject_type="post", subject_id=post.id
+                )
     elif existing.kind != kind:
         before, after = _count_column(existing.kind), _count_column(kind)
         existing.kind = kind

@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session, aliased
 from app.i18n import LOCALES, _
 from app.models import AuditEntry, Follow, Role, User, UserRole, UserTag
 from app.models.base import utcnow
-from app.services import activity, auth, tags
+from app.services import activity, auth, engagement, tags
 from app.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from app.services.pagination import Page, decode_cursor, encode_cursor
 from app.services.text import clean_line, fold, handle_base, normalize_email
@@ -169,6 +169,7 @@ def create_user(db: Session, *, settings: Settings, actor: User | None, data: Ac
     _set_roles(db, user, roles)
     db.add(user)
     db.flush()
+    engagement.on_account_created(db, user_id=user.id)
     activity.audit(db, actor_id=actor.id if actor else None, action="user_created", target_id=user.id)
     return user
 
@@ -504,3 +505,17 @@ def profile_view(db: Session, *, viewer: User, handle: str) -> ProfileView:
     if row is None:
         raise NotFound(_("Nobody here by that name."))
     return ProfileView(row[0], row[1], row[2], row[3] or 0, row[4] or 0, bool(row[5]))
+
+
+def roles_of(db: Session, user_ids: list[int]) -> dict[int, list[str]]:
+    """The roles of several people in one statement (`employee` first, as `User.roles` gives them)."""
+    result: dict[int, list[str]] = {uid: [Role.employee.value] for uid in user_ids}
+    if not user_ids:
+        return result
+    rows = db.execute(
+        select(UserRole.user_id, UserRole.role).where(UserRole.user_id.in_(user_ids)).order_by(UserRole.role)
+    )
+    for uid, role in rows:
+        if role != Role.employee.value:
+            result[uid].append(role)
+    return result

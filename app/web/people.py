@@ -43,7 +43,8 @@ def directory_page(
     page = directory.search_people(
         db, q=q, tag=tag or None, department=department or None, site=site or None, cursor=cursor or None
     )
-    departments, sites = directory.facets(db)
+    # the filters' choices are only drawn with the whole page, not with each htmx refresh of the results
+    departments, sites = ([], []) if is_htmx(request) else directory.facets(db)
     filters = {"q": q, "tag": tag, "department": department, "site": site}
     return render(
         request,

@@ -1,0 +1,153 @@
+"""In-process measurements with a TestClient: SQL statements per request, and CPU time per request."""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from sqlalchemy import event
+
+from app.settings import Settings, get_settings
+from bench.app import create_bench_app
+from bench.machine import TICKS_PER_SECOND, process_ticks
+
+with warnings.catch_warnings():
+    # Starlette suggests httpx2; the project's tests use the same TestClient
+    warnings.filterwarnings("ignore", message="Using `httpx` with `starlette.testclient`")
+    from fastapi.testclient import TestClient
+
+_CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
+# the SQLite profile opens each transaction with an explicit BEGIN statement: not a query
+_TRANSACTION_CONTROL = re.compile(r"^\s*(BEGIN|COMMIT|ROLLBACK|SAVEPOINT|RELEASE)\b", re.IGNORECASE)
+
+
+@dataclass
+class StatementLog:
+    """The statements one request sent to the database."""
+
+    statements: list[str] = field(default_factory=list)
+    transaction_control: int = 0
+
+    @property
+    def count(self) -> int:
+        """Queries sent, not counting BEGIN/COMMIT."""
+        return len(self.statements)
+
+
+@dataclass(frozen=True)
+class Target:
+    """A URL to measure, and whether it is called with the bearer token instead of the session."""
+
+    path: str
+    bearer: bool = False
+    optional: bool = False  # skipped when it answers 404 (a URL that later work may move)
+
+
+@dataclass(frozen=True)
+class InProcess:
+    """What one URL costs when nothing else runs: its SQL statements and its CPU time."""
+
+    log: StatementLog
+    cpu_ms: float  # the Python process (server and client sides) plus the database's backends
+
+
+def form_login(client: httpx.Client, email: str, password: str) -> None:
+    """Sign in through the form (GET /login for the CSRF token, then POST /login)."""
+    page = client.get("/login")
+    match = _CSRF_FIELD.search(page.text)
+    if page.status_code != 200 or match is None:
+        raise RuntimeError(f"GET /login answered {page.status_code} without a CSRF field")
+    answer = client.post(
+        "/login",
+        data={"email": email, "password": password, "csrf_token": match.group(1), "next": "/"},
+        follow_redirects=False,
+    )
+    if answer.status_code != 303 or "proxima_session" not in client.cookies:
+        raise RuntimeError(f"form sign-in failed: {answer.status_code}")
+
+
+def bearer_token(client: httpx.Client, email: str, password: str) -> str:
+    """A bearer token from POST /api/v1/auth/token."""
+    answer = client.post("/api/v1/auth/token", json={"email": email, "password": password, "name": "bench"})
+    if answer.status_code != 201:
+        raise RuntimeError(f"token request failed: {answer.status_code} {answer.text[:200]}")
+    token: str = answer.json()["access_token"]
+    return token
+
+
+@contextmanager
+def _recording(engine: Any) -> Iterator[list[StatementLog]]:
+    """Record every statement the engine executes into the last log of the yielded list."""
+    logs: list[StatementLog] = [StatementLog()]
+
+    def before_cursor_execute(
+        _conn: Any, _cursor: Any, statement: str, _params: Any, _context: Any, _many: bool
+    ) -> None:
+        """Note one statement."""
+        if _TRANSACTION_CONTROL.match(statement):
+            logs[-1].transaction_control += 1
+        else:
+            logs[-1].statements.append(" ".join(statement.split()))
+
+    event.listen(engine, "before_cursor_execute", before_cursor_execute)
+    try:
+        yield logs
+    finally:
+        event.remove(engine, "before_cursor_execute", before_cursor_execute)
+
+
+def _cpu_ms(client: TestClient, path: str, requests: int, database_marker: str | None) -> float:
+    """CPU milliseconds per request over `requests` sequential requests (this process + DB backends)."""
+    tick_ms = 1000 / TICKS_PER_SECOND
+    backends = process_ticks(None, database_marker) if database_marker else 0
+    started = time.process_time()
+    for _ in range(requests):
+        client.get(path)
+    own = (time.process_time() - started) * 1000
+    if database_marker:
+        own += (process_ticks(None, database_marker) - backends) * tick_ms
+    return own / requests
+
+
+def measure_in_process(
+    settings: Settings,
+    targets: list[Target],
+    *,
+    email: str,
+    password: str,
+    requests: int = 100,
+    database_marker: str | None = None,
+) -> dict[str, InProcess]:
+    """For each target: one warm-up request, one whose statements are recorded, then `requests` timed.
+
+    Optional targets that answer 404 are left out of the result.
+    """
+    get_settings.cache_clear()
+    app = create_bench_app(settings)
+    logging.getLogger("httpx").setLevel(logging.WARNING)  # create_app's logging set-up is INFO
+    results: dict[str, InProcess] = {}
+    try:
+        with TestClient(app) as browser, TestClient(app) as api:
+            form_login(browser, email, password)
+            api.headers["Authorization"] = f"Bearer {bearer_token(api, email, password)}"
+            for target in targets:
+                client = api if target.bearer else browser
+                warm = client.get(target.path)
+                if warm.status_code == 404 and target.optional:
+                    continue
+                if warm.status_code != 200:
+                    raise RuntimeError(f"GET {target.path} answered {warm.status_code} in-process")
+                with _recording(app.state.db.engine) as logs:
+                    client.get(target.path)
+                cpu_ms = _cpu_ms(client, target.path, requests, database_marker)
+                results[target.path] = InProcess(logs[-1], cpu_ms)
+    finally:
+        app.state.db.dispose()
+    return results
