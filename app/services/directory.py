@@ -330,7 +330,7 @@ def import_directory(db: Session, *, settings: Settings, actor: User | None, raw
         if manager_email and manager_email == email:
             problems.append(_("a person cannot be their own manager"))
         if problems:
-            errors.append(ImportLineError(line, "; ".join(problems)))
+            errors.append(ImportLineError(line, "; ".join(p.rstrip(".") for p in problems)))
             continue
         seen[email] = line
         data = users.AccountData(
