@@ -54,7 +54,7 @@ class AdoptionRead(BaseModel):
 
 
 @router.get("/engagement/me", response_model=EngagementRead)
-def me(db: WriteDB, user: CurrentUser) -> EngagementRead:
+def me(db: WriteDB, settings: AppSettings, user: CurrentUser) -> EngagementRead:
     """The caller's stage, since when and why, their journey, and the nudges offered to them."""
     state = engagement.state_of(db, user_id=user.id)
     history = [
@@ -66,7 +66,7 @@ def me(db: WriteDB, user: CurrentUser) -> EngagementRead:
         }
         for t in engagement.history_of(db, user_id=user.id)
     ]
-    offered = nudges.offer(db, viewer=user)
+    offered = nudges.offer(db, viewer=user, threshold=settings.group_threshold)
     return EngagementRead(
         stage=state.stage if state else Stage.information.value,
         since=state.since if state else None,

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from app.i18n import _
@@ -422,7 +422,7 @@ def suggestions(db: Session, *, viewer: User, limit: int = 4) -> list[CommunityC
 
     not_mine = Community.id.not_in(select(Membership.community_id).where(Membership.user_id == viewer.id))
     open_ = (Community.visibility != Visibility.secret.value) & Community.archived_at.is_(None)
-    colleagues = select(Follow.followee_id).where(Follow.follower_id == viewer.id)
+    colleagues: Any = select(Follow.followee_id).where(Follow.follower_id == viewer.id)
     if viewer.manager_id is not None:
         colleagues = colleagues.union(select(User.id).where(User.manager_id == viewer.manager_id))
     by_colleagues = db.execute(
@@ -456,7 +456,7 @@ def suggestions(db: Session, *, viewer: User, limit: int = 4) -> list[CommunityC
             .where(
                 open_,
                 not_mine,
-                Community.id.not_in(seen) if seen else True,
+                Community.id.not_in(seen) if seen else true(),
                 User.department == viewer.department,
                 Membership.status == MemberStatus.member.value,
             )

@@ -39,6 +39,8 @@ FOLLOW_KINDS = ("follow", "join", "follow_tag")
 REACT_KINDS = ("like", "rsvp")
 COMMENT_KINDS = ("comment", "answer")
 LEAVE_KINDS = ("leave", "removed_from_community")
+# events that other people's actions record for a person: they are not that person coming back
+OTHERS_DOING = ("content_liked", "answer_accepted", "removed_from_community")
 # a day on which the person came in and read (recorded once per day, never per hit)
 READ_KINDS = ("visit_day", "read_day")
 # events that may move someone's stage; others (profile edits, admin actions) do not
@@ -211,6 +213,8 @@ def decide(f: Figures, r: Rules, *, as_of: datetime, event: str | None) -> Verdi
     """The stage to be in now: activity's stage, or disappointment when someone who had come
     far drops out (no visit for a while — the sweep — or leaving every community they joined)."""
     reached = RANK.get(f.peak, 0) >= RANK[Stage.participation.value]
+    if f.stage == Stage.disappointment.value and event in OTHERS_DOING:
+        return Verdict(f.stage, "")  # only a sign-in with activity of their own brings them back
     if event in LEAVE_KINDS and reached and f.joined_ever > 0 and f.memberships == 0:
         return Verdict(Stage.disappointment, N_("Left every community they had joined"))
     if event is None:  # the sweep: time-based changes only
@@ -283,7 +287,7 @@ def _activity_columns(as_of: datetime, r: Rules) -> list[Any]:
     ]
 
 
-def _like_departments(as_of: datetime, r: Rules) -> Select[Any]:
+def _like_departments(as_of: datetime, r: Rules) -> Any:
     """Per author: how many departments the colleagues who reacted to their posts come from."""
     _window, promo = _windows(as_of, r)
     reactor = aliased(User)
@@ -491,7 +495,7 @@ def sweep(db: Session, *, as_of: datetime | None = None) -> SweepReport:
             .group_by(ActivityEvent.user_id)
         )
     }
-    departments = dict(db.execute(_like_departments(as_of, rules)).tuples().all())
+    departments: dict[int, int] = {uid: n for uid, n in db.execute(_like_departments(as_of, rules))}
     animators = set(db.scalars(_animators(as_of, rules)))
     states = {s.user_id: s for s in db.execute(select(EngagementState)).scalars()}
     people = db.execute(
@@ -617,7 +621,7 @@ def adoption(db: Session, *, by: str, threshold: int) -> list[Group]:
     else:
         column = User.department if by == "department" else User.site
         sub = base.add_columns(column.label("key")).subquery()
-        rows = db.execute(select(sub.c.key, sub.c.stage, func.count()).group_by(sub.c.key, sub.c.stage)).all()
+        rows = list(db.execute(select(sub.c.key, sub.c.stage, func.count()).group_by(sub.c.key, sub.c.stage)))
     groups: dict[str, dict[str, int]] = {}
     for key, stage_name, count in rows:
         bucket = groups.setdefault(key or "—", {})

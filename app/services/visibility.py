@@ -17,14 +17,14 @@ from app.models import Community, Membership, MemberStatus, Post, User, Visibili
 from app.services.errors import NotFound
 
 
-def member_community_ids(viewer_id: int) -> Select[tuple[int]]:
+def member_community_ids(viewer_id: int) -> Select[int]:
     """The communities a person is a full member of (not a pending requester)."""
     return select(Membership.community_id).where(
         Membership.user_id == viewer_id, Membership.status == MemberStatus.member.value
     )
 
 
-def public_community_ids() -> Select[tuple[int]]:
+def public_community_ids() -> Select[int]:
     """The communities whose posts everyone may read."""
     return select(Community.id).where(Community.visibility == Visibility.public.value)
 
@@ -48,12 +48,12 @@ def post_readable(viewer_id: int) -> ColumnElement[bool]:
     )
 
 
-def visible_communities(viewer: User) -> Select[tuple[Community]]:
+def visible_communities(viewer: User) -> Select[Community]:
     """The communities a viewer may know about."""
     return select(Community).where(community_visible(viewer.id))
 
 
-def visible_posts(viewer: User) -> Select[tuple[Post]]:
+def visible_posts(viewer: User) -> Select[Post]:
     """The posts a viewer may read."""
     return select(Post).where(post_readable(viewer.id))
 

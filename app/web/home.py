@@ -5,9 +5,9 @@ from __future__ import annotations
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.deps import DB, CurrentUser, OptionalCaller
+from app.deps import DB, AppSettings, CurrentUser, OptionalCaller, WriteDB
 from app.models.base import utcnow
-from app.services import communities, directory, posts, tags, users
+from app.services import communities, directory, nudges, posts, tags
 from app.web.htmx import render
 from app.web.pages import page_router
 from app.web.posts import composer_context
@@ -36,16 +36,18 @@ def home(request: Request, db: DB, caller: OptionalCaller) -> Response:
 
 
 @router.get("/home/aside")
-def home_aside(request: Request, db: DB, viewer: CurrentUser) -> Response:
-    """Beside the feed: the profile checklist, colleagues to meet, communities to join, trending tags."""
-    checklist = users.profile_checklist(db, user=viewer)
+def home_aside(request: Request, db: WriteDB, settings: AppSettings, viewer: CurrentUser) -> Response:
+    """Beside the feed: my nudges (the first steps first), colleagues to meet, communities to join,
+    trending tags. The session writes: showing a nudge logs its delivery."""
+    enabled = nudges.enabled(db, viewer=viewer)
     meet = directory.colleagues_to_meet(db, viewer=viewer, limit=4)
     return render(
         request,
         "home/aside.html",
         {
-            "checklist": checklist,
-            "done": sum(item.done for item in checklist),
+            "nudges": nudges.offer(db, viewer=viewer, threshold=settings.group_threshold) if enabled else [],
+            "nudges_enabled": enabled,
+            "next": "/",
             "meet": meet,
             "meet_tags": tags.tags_of(db, [p.id for p in meet]),
             "suggested": communities.suggestions(db, viewer=viewer, limit=3),

@@ -174,8 +174,8 @@ def create_post(
         if kind == "praise":
             praised_id = person_id(db, praised)
         if kind == "article" and image is not None and image.filename:
-            data = image.file.read(settings.max_upload_bytes + 1)
-            stored = photos.store_image(db, settings=settings, actor=viewer, data=data)
+            picture = image.file.read(settings.max_upload_bytes + 1)
+            stored = photos.store_image(db, settings=settings, actor=viewer, data=picture)
             body = f"{body.rstrip()}\n\n![{title.strip()}]({photos.image_url(stored)})\n"
     except Invalid as exc:
         problems += exc.errors
@@ -406,7 +406,8 @@ def edit(
 def delete(request: Request, db: DB, viewer: CurrentUser, post_id: int) -> Response:
     """The author deletes their post."""
     post = get_visible_post(db, viewer, post_id)
-    target = f"/communities/{db.get(Community, post.community_id).slug}" if post.community_id else "/"  # type: ignore[union-attr]
+    community = db.get(Community, post.community_id) if post.community_id else None
+    target = f"/communities/{community.slug}" if community else "/"
     posts.delete_post(db, actor=viewer, post=post)
     return redirect(request, target)
 
@@ -418,9 +419,8 @@ def remove(
     """A moderator removes a post, with a reason shown to its author."""
     post = get_visible_post(db, viewer, post_id)
     posts.remove_post(db, actor=viewer, post=post, reason=reason)
-    return redirect(
-        request, f"/communities/{db.get(Community, post.community_id).slug}" if post.community_id else "/"
-    )  # type: ignore[union-attr]
+    community = db.get(Community, post.community_id) if post.community_id else None
+    return redirect(request, f"/communities/{community.slug}" if community else "/")
 
 
 @router.post("/posts/{post_id}/pin")
