@@ -86,7 +86,9 @@ def test_a_database_that_is_away_answers_503_with_retry_after() -> None:
     from app.main import create_app
     from app.settings import Settings
 
-    settings = Settings(env="test", database_url="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2")
+    settings = Settings(
+        env="test", database_url="postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=2"
+    )
     app = create_app(settings, Database(settings))
     client = TestClient(app, raise_server_exceptions=False)
     api = client.get("/api/v1/users/me", headers={"Authorization": "Bearer pxm_whatever"})

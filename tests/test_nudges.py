@@ -502,6 +502,7 @@ def test_offering_to_a_discovery_person_takes_a_few_statements(
         again = nudges.offer(db, viewer=viewer, now=datetime.now(UTC) + timedelta(hours=2))
         later_count = len(statements)
     assert first and again
-    # the person and their stage, their nudge history, one per eligibility rule tried, one insert
-    assert first_count <= 7, "\n---\n".join(s[:150] for s in first_statements)
-    assert later_count <= 8
+    # the person and their stage, their nudge history, one per eligibility rule tried (one more when a
+    # nudge leading to the same place as another is passed over), one insert
+    assert first_count <= 8, "\n---\n".join(s[:150] for s in first_statements)
+    assert later_count <= 9

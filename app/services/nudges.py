@@ -1714,11 +1714,12 @@ def offer(
 
     candidates.sort(key=rank)
     chosen: list[tuple[NudgeDef, Params, int | None]] = []
+    targets: set[str] = set()  # two nudges leading to the same place would be one card twice
     for d in candidates:
         if len(chosen) >= limit:
             break
         params = d.eligible(c)
-        if params is None:
+        if params is None or _url(d, params) in targets:
             continue
         h = history.get(d.key, History())
         if in_holdout(viewer.id, d):
@@ -1728,6 +1729,7 @@ def offer(
         if h.delivered_today is None:
             log.append((d.key, "delivered"))
         chosen.append((d, params, h.delivered_today))
+        targets.add(_url(d, params))
     written = _write(db, viewer.id, now, log)
     progress = _progress(c) if any(d.key in CHECKLIST for d, _p, _e in chosen) else None
     return [

@@ -2,8 +2,8 @@
 
 from fastapi import APIRouter
 
-from app.web import admin, auth, communities, home, me, moderation, people, posts, search
+from app.web import admin, auth, communities, engagement, home, me, moderation, nudges, people, posts, search
 
 web_router = APIRouter()
-for module in (auth, home, people, posts, communities, moderation, search, me, admin):
+for module in (auth, home, people, posts, communities, moderation, search, me, admin, engagement, nudges):
     web_router.include_router(module.router)

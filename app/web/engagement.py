@@ -1,0 +1,343 @@
+"""The engagement pages: "My journey" (one's own stage, figures and nudges), adoption for HR,
+and a community's health for its managers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Form, Request
+from fastapi.responses import Response
+
+from app.deps import DB, AppSettings, CurrentUser, WriteDB
+from app.i18n import _, format_date, format_number
+from app.models import EngagementState, Role, Stage
+from app.models.base import utcnow
+from app.services import communities, engagement, lifecycle, nudges
+from app.services.errors import Forbidden
+from app.web.htmx import redirect, render
+from app.web.pages import page_router
+
+router = page_router()
+
+STAGE_ORDER = [s.value for s in Stage]
+ADOPTION_GROUPINGS = ("department", "site", "role")
+
+
+@dataclass(frozen=True)
+class StageWords:
+    """How a stage is told to a person: a friendly title, what it means and what helps next, its rule."""
+
+    title: str
+    text: str
+    rule: str
+
+
+def stage_words(rules: engagement.Rules) -> dict[str, StageWords]:
+    """Every stage in the reader's language, with the rule that places a person there."""
+    return {
+        Stage.information: StageWords(
+            _("Just arrived"),
+            _(
+                "Your account is ready but you have not come in yet. Signing in is all it takes: look "
+                "around, see who is here and what colleagues share."
+            ),
+            _("The account exists and the person has never signed in."),
+        ),
+        Stage.discovery: StageWords(
+            _("Discovering"),
+            _(
+                "You have come in and are finding your way. What helps next: a photo and a few expertise "
+                "tags so that colleagues find you, and following a few colleagues or communities so that "
+                "your feed speaks about your work."
+            ),
+            _("Has signed in, and no later stage holds."),
+        ),
+        Stage.participation: StageWords(
+            _("Taking part"),
+            _(
+                "You read, follow colleagues and communities, and react. What helps next: say what you "
+                "are working on, or answer a question in your field — the colleagues who can help you "
+                "will know."
+            ),
+            _(
+                "In the last %(days)d days: at least one follow or community join and at least one "
+                "reaction or event reply; or reading on %(read)d different days."
+            )
+            % {"days": rules.window_days, "read": rules.read_days},
+        ),
+        Stage.contribution: StageWords(
+            _("Contributing"),
+            _(
+                "You post, comment and answer: colleagues benefit from what you know. What helps next: "
+                "answer questions tagged with your expertise, recognise the colleagues whose help "
+                "mattered, and animate a community on a subject you care about."
+            ),
+            _(
+                "In the last %(days)d days: posts, at least %(posts)d; or comments and answers, "
+                "at least %(comments)d."
+            )
+            % {
+                "days": rules.window_days,
+                "posts": rules.contribution_posts,
+                "comments": rules.contribution_comments,
+            },
+        ),
+        Stage.promotion: StageWords(
+            _("Bringing others in"),
+            _(
+                "You contribute and you bring colleagues along: you animate, recognise and help. Thank "
+                "you! What helps next: keep your communities alive and invite the colleagues who would "
+                "benefit from them."
+            ),
+            _(
+                "The contribution rule holds and, in the last %(days)d days, at least %(signals)d of: "
+                "manages a community where colleagues posted; praised a colleague; an answer was "
+                "accepted; colleagues of at least %(departments)d departments reacted to their posts."
+            )
+            % {
+                "days": rules.promotion_window_days,
+                "signals": rules.promotion_signals,
+                "departments": rules.like_departments,
+            },
+        ),
+        Stage.disappointment: StageWords(
+            _("Taking a step back"),
+            _(
+                "You were active, then drifted away. It happens, and it often says more about the "
+                "platform than about you. What helps next: see what changed since your last visit, tell "
+                "us what went wrong, or talk with a colleague who can help."
+            ),
+            _(
+                "Had reached participation or beyond, and has not signed in for %(days)d days, or left "
+                "every community they had joined. Any new activity moves them to the stage it shows."
+            )
+            % {"days": rules.disappointment_days},
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class Row:
+    """One line of a table of figures: what it is (with the window it covers) and its value."""
+
+    key: str
+    label: str
+    value: str
+
+
+def _yes_no(value: bool) -> str:
+    return _("yes") if value else _("no")
+
+
+def _when(value: datetime | None) -> str:
+    return format_date(value) if value is not None else _("never")
+
+
+def figure_rows(f: engagement.Figures, rules: engagement.Rules, words: dict[str, StageWords]) -> list[Row]:
+    """Every figure the engine holds about a person, labelled with the window it covers."""
+    window = {"days": rules.window_days}
+    promo = {"days": rules.promotion_window_days}
+    labels: dict[str, tuple[str, str]] = {
+        "signed_in": (_("Has signed in at least once"), _yes_no(f.signed_in)),
+        "first_seen_at": (_("First visit"), _when(f.first_seen_at)),
+        "last_seen_at": (_("Latest visit"), _when(f.last_seen_at)),
+        "follows_joins": (
+            _("Colleagues, communities or tags followed or joined in the last %(days)d days") % window,
+            format_number(f.follows_joins),
+        ),
+        "likes_rsvps": (
+            _("Reactions and event replies in the last %(days)d days") % window,
+            format_number(f.likes_rsvps),
+        ),
+        "read_days": (
+            _("Different days you came to read in the last %(days)d days") % window,
+            format_number(f.read_days),
+        ),
+        "posts": (_("Posts in the last %(days)d days") % window, format_number(f.posts)),
+        "comments": (_("Comments and answers in the last %(days)d days") % window, format_number(f.comments)),
+        "praise_given": (
+            _("Colleagues you praised in the last %(days)d days") % promo,
+            format_number(f.praise_given),
+        ),
+        "answers_accepted": (
+            _("Answers of yours accepted in the last %(days)d days") % promo,
+            format_number(f.answers_accepted),
+        ),
+        "like_departments": (
+            _("Departments of the colleagues who reacted to your posts in the last %(days)d days") % promo,
+            format_number(f.like_departments),
+        ),
+        "animates_community": (
+            _("Manages a community where colleagues posted in the last %(days)d days") % promo,
+            _yes_no(f.animates_community),
+        ),
+        "memberships": (_("Communities you are a member of today"), format_number(f.memberships)),
+        "joined_ever": (_("Communities joined since you arrived"), format_number(f.joined_ever)),
+        "stage": (_("Current stage"), words[f.stage].title if f.stage in words else "—"),
+        "peak": (_("Furthest stage reached"), words[f.peak].title if f.peak in words else f.peak),
+        "peak_at": (_("Furthest stage reached on"), _when(f.peak_at)),
+    }
+    return [Row(field.name, *labels[field.name]) for field in fields(f) if field.name in labels]
+
+
+def rule_rows(rules: engagement.Rules) -> list[Row]:
+    """The thresholds and windows in force (defaults in docs/engagement.md, overridable by settings)."""
+    days = _("%(num)d days")
+    labels = {
+        "window_days": (_("Window for participation and contribution"), days % {"num": rules.window_days}),
+        "promotion_window_days": (
+            _("Window for the promotion signals"),
+            days % {"num": rules.promotion_window_days},
+        ),
+        "read_days": (_("Reading days for participation"), format_number(rules.read_days)),
+        "contribution_posts": (_("Posts for contribution"), format_number(rules.contribution_posts)),
+        "contribution_comments": (
+            _("Comments or answers for contribution"),
+            format_number(rules.contribution_comments),
+        ),
+        "promotion_signals": (
+            _("Ways of bringing others in needed for promotion"),
+            format_number(rules.promotion_signals),
+        ),
+        "like_departments": (
+            _("Departments reacting to one's posts that count as a promotion signal"),
+            format_number(rules.like_departments),
+        ),
+        "disappointment_days": (
+            _("Days without a visit before disappointment"),
+            days % {"num": rules.disappointment_days},
+        ),
+    }
+    return [Row(field.name, *labels[field.name]) for field in fields(rules) if field.name in labels]
+
+
+def _state_rows(state: EngagementState | None) -> list[Row]:
+    rows = [
+        Row("nudges_enabled", _("Suggestions turned on"), _yes_no(state.nudges_enabled if state else True))
+    ]
+    if state is not None and state.stage == Stage.disappointment.value and state.depth:
+        rows.append(
+            Row("depth", _("Depth of the disappointment (1 mild, 3 deep)"), format_number(state.depth))
+        )
+    return rows
+
+
+@router.get("/me/journey")
+def journey(request: Request, db: WriteDB, settings: AppSettings, user: CurrentUser) -> Response:
+    """My journey: my stage and why, my history, every figure the engine holds and why each nudge is shown."""
+    rules = engagement.current_rules()
+    words = stage_words(rules)
+    now = utcnow()
+    state = engagement.state_of(db, user_id=user.id)
+    figures = engagement.figures(db, user_id=user.id, rules=rules, as_of=now)
+    stage = state.stage if state else Stage.information.value
+    shown_now = engagement.evaluate(figures, rules)
+    history = [
+        {
+            "origin": words[t.from_stage].title if t.from_stage in words else None,
+            "target": words[t.to_stage].title if t.to_stage in words else t.to_stage,
+            "at": t.at,
+            "reason": engagement.reason_text(t.reason, t.reason_params),
+        }
+        for t in engagement.history_of(db, user_id=user.id)
+    ]
+    return render(
+        request,
+        "engagement/journey.html",
+        {
+            "stage": stage,
+            "words": words,
+            "order": STAGE_ORDER,
+            "state": state,
+            "reason": engagement.reason_text(state.reason, state.reason_params) if state else "",
+            "history": history,
+            "figures": figure_rows(figures, rules, words) + _state_rows(state),
+            "rules": rule_rows(rules),
+            "now_stage": shown_now.stage,
+            "now_reason": engagement.reason_text(shown_now.reason, shown_now.params),
+            "signals": [_(engagement.SIGNAL_LABELS[s]) for s in engagement.promotion_signals(figures, rules)],
+            "nudges": nudges.offer(db, viewer=user, now=now),
+            "nudges_enabled": state.nudges_enabled if state else True,
+            "threshold": settings.group_threshold,
+            "saved": request.query_params.get("nudges"),
+        },
+    )
+
+
+@router.post("/me/journey/nudges")
+def set_nudges(
+    request: Request, db: DB, user: CurrentUser, enabled: Annotated[str, Form()] = "1"
+) -> Response:
+    """Turn one's nudges off (enabled=0) or back on (enabled=1), then back to "My journey"."""
+    on = enabled == "1"
+    engagement.set_nudges_enabled(db, user=user, enabled=on)
+    return redirect(request, f"/me/journey?nudges={'on' if on else 'off'}#nudges")
+
+
+def _bar(stages: dict[str, int], members: int) -> list[dict[str, Any]]:
+    """The segments of a stacked bar: each stage's share of the group, left to right, in percent."""
+    segments: list[dict[str, Any]] = []
+    x = 0.0
+    for stage in STAGE_ORDER:
+        count = stages.get(stage, 0)
+        if not count or not members:
+            continue
+        width = 100.0 * count / members
+        segments.append({"stage": stage, "count": count, "x": round(x, 3), "width": round(width, 3)})
+        x += width
+    return segments
+
+
+@router.get("/admin/adoption")
+def adoption(
+    request: Request, db: DB, settings: AppSettings, viewer: CurrentUser, by: str = "department"
+) -> Response:
+    """Adoption by population (HR and admins): stage counts per group, small groups not shown."""
+    if not viewer.has_role(Role.hr, Role.admin):
+        raise Forbidden(_("Only HR and administrators see adoption figures."))
+    by = by if by in ADOPTION_GROUPINGS else "department"
+    groups = engagement.adoption(db, by=by, threshold=settings.group_threshold)
+    return render(
+        request,
+        "engagement/adoption.html",
+        {
+            "by": by,
+            "groupings": ADOPTION_GROUPINGS,
+            "groups": [
+                {
+                    "key": g.key,
+                    "members": g.members,
+                    "stages": g.stages,
+                    "bar": _bar(g.stages, g.members) if g.stages is not None else [],
+                }
+                for g in groups
+            ],
+            "shown": sum(g.members for g in groups if g.stages is not None),
+            "hidden": sum(1 for g in groups if g.stages is None),
+            "threshold": settings.group_threshold,
+            "order": STAGE_ORDER,
+            "words": stage_words(engagement.current_rules()),
+        },
+        block="results",
+    )
+
+
+@router.get("/communities/{slug}/health")
+def community_health(request: Request, db: DB, viewer: CurrentUser, slug: str) -> Response:
+    """A community's health for its managers: its lifecycle stage, why, and the figures behind it."""
+    view = communities.community_view(db, viewer=viewer, slug=slug)
+    if not view.is_manager:
+        raise Forbidden(_("Only the managers of this community see its health."))
+    return render(
+        request,
+        "engagement/health.html",
+        {
+            "community": view.community,
+            "member_count": view.member_count,
+            "health": lifecycle.community_lifecycle(db, community=view.community),
+            "lifecycle_rules": lifecycle.RULES,
+        },
+        block="health",
+    )
