@@ -44,7 +44,7 @@ bench: $(VENV)/.installed-dev
 
 ## i18n-extract / i18n-update: refresh the message catalog from the code and templates
 i18n-extract: $(VENV)/.installed-dev
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ -o app/translations/messages.pot --no-location --sort-output .
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k gettext -k ngettext:1,2 -k N_ -k N_plural:1,2 -o app/translations/messages.pot --no-location --sort-output .
 
 i18n-update: i18n-extract
 	$(BIN)/pybabel update -i app/translations/messages.pot -d app/translations --no-fuzzy-matching --ignore-obsolete
