@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -102,7 +103,10 @@ def demo_load(
                 )
                 raise typer.Exit(1)
             summary = demo.load(db, settings=settings, size=size)
-            engagement.sweep(db)  # everyone's stage, from the demo's activity
+            # everyone's stage from the demo's activity: as of six weeks ago, then now, so that the
+            # journeys have a history and those who dropped out since are seen to
+            engagement.sweep(db, as_of=demo.REFERENCE - timedelta(days=45))
+            engagement.sweep(db)
         if database.engine.dialect.name == "postgresql":
             with database.engine.connect() as connection:  # fresh planner statistics after a bulk load
                 connection.exec_driver_sql("ANALYZE")
