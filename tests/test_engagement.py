@@ -215,3 +215,20 @@ def test_an_event_adds_at_most_three_statements(factory: Factory) -> None:
             )
             == 1
         )
+
+
+def test_a_sharp_fall_of_activity_is_a_disappointment(factory: Factory, tmp_path: Path) -> None:
+    person, colleague = factory.person(), factory.person()
+    api = factory.api(person)
+    api.post("/api/v1/posts", json={"kind": "status", "body": "Busy month"})
+    assert _me(api)["stage"] == "contribution"
+    # 40 days later they still come by (a visit today) but have done nothing else for a month
+    later = datetime.now(UTC) + timedelta(days=40)
+    from app.services import auth
+
+    with factory.database.session() as db:
+        auth.record_presence(db, user_id=person.id, now=later)
+    _sweep(factory, later, tmp_path)
+    me = _me(api)
+    assert me["stage"] == "disappointment" and me["reason"].startswith("Activity fell sharply")
+    assert colleague

@@ -211,7 +211,8 @@ def evaluate(f: Figures, r: Rules) -> Verdict:
 
 def decide(f: Figures, r: Rules, *, as_of: datetime, event: str | None) -> Verdict:
     """The stage to be in now: activity's stage, or disappointment when someone who had come
-    far drops out (no visit for a while — the sweep — or leaving every community they joined)."""
+    far drops out (no visit for a while, or a sharp fall of activity — the sweep — or leaving
+    every community they joined)."""
     reached = RANK.get(f.peak, 0) >= RANK[Stage.participation.value]
     if f.stage == Stage.disappointment.value and event in OTHERS_DOING:
         return Verdict(f.stage, "")  # only a sign-in with activity of their own brings them back
@@ -225,7 +226,18 @@ def decide(f: Figures, r: Rules, *, as_of: datetime, event: str | None) -> Verdi
             return Verdict(
                 Stage.disappointment, N_("No visit for {days} days"), {"days": r.disappointment_days}
             )
-    return evaluate(f, r)
+    now = evaluate(f, r)
+    if f.stage == Stage.disappointment.value and RANK[now.stage] <= RANK[Stage.discovery.value]:
+        return Verdict(f.stage, "")  # a visit alone does not end a disappointment: activity does
+    # a sharp fall: someone who was contributing (or more) now shows no more than a visit
+    was_contributing = RANK.get(f.stage or "", -1) >= RANK[Stage.contribution.value]
+    if was_contributing and RANK[now.stage] <= RANK[Stage.discovery.value]:
+        return Verdict(
+            Stage.disappointment,
+            N_("Activity fell sharply: no follow, reaction or post in the last {days} days"),
+            {"days": r.window_days},
+        )
+    return now
 
 
 def depth_of(f: Figures, as_of: datetime) -> int:
