@@ -36,15 +36,22 @@ def community_visible(viewer_id: int) -> ColumnElement[bool]:
     )
 
 
+def hidden_community_ids(viewer_id: int) -> Select[int]:
+    """The communities whose posts a viewer may not read: not public, and not one of theirs."""
+    return select(Community.id).where(
+        Community.visibility != Visibility.public.value, Community.id.not_in(member_community_ids(viewer_id))
+    )
+
+
 def post_readable(viewer_id: int) -> ColumnElement[bool]:
-    """A post may be read: not removed, and company-wide, in a public community, or in one of the viewer's."""
+    """A post may be read: not removed, and company-wide, in a public community, or in one of the viewer's.
+
+    Written as "not in a hidden community" (the few communities closed to this viewer) rather than
+    as a union of the open ones: a feed page then walks the posts newest first and stops after a
+    page, instead of gathering every readable post to sort them."""
     return and_(
         Post.removed_at.is_(None),
-        or_(
-            Post.community_id.is_(None),
-            Post.community_id.in_(public_community_ids()),
-            Post.community_id.in_(member_community_ids(viewer_id)),
-        ),
+        or_(Post.community_id.is_(None), Post.community_id.not_in(hidden_community_ids(viewer_id))),
     )
 
 
