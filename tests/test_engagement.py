@@ -72,7 +72,7 @@ def test_one_person_through_all_six_stages_and_back(factory: Factory, tmp_path: 
     # contribution: a first post
     nina.post("/api/v1/posts", json={"kind": "status", "body": "My first post"})
     me = _me(nina)
-    assert me["stage"] == "contribution" and "Posted 1 times" in me["reason"]
+    assert me["stage"] == "contribution" and me["reason"] == "Posts in the last 30 days: 1"
 
     # promotion: contributes, and brings others in (praise + an accepted answer)
     nina.post("/api/v1/posts", json={"kind": "praise", "body": "Thanks!", "praised_user_id": colleague.id})

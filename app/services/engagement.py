@@ -150,13 +150,13 @@ def _contribution(f: Figures, r: Rules) -> Verdict | None:
     if f.posts >= r.contribution_posts:
         return Verdict(
             Stage.contribution,
-            N_("Posted {n} times in the last {days} days"),
+            N_("Posts in the last {days} days: {n}"),
             {"n": f.posts, "days": r.window_days},
         )
     if f.comments >= r.contribution_comments:
         return Verdict(
             Stage.contribution,
-            N_("Wrote {n} comments or answers in the last {days} days"),
+            N_("Comments or answers in the last {days} days: {n}"),
             {"n": f.comments, "days": r.window_days},
         )
     return None

@@ -2,6 +2,9 @@
 (function () {
   "use strict";
 
+  // Styles that need these behaviours (the reply buttons) apply only once this file runs.
+  document.documentElement.classList.add("js");
+
   function toast(message) {
     var box = document.getElementById("toasts");
     if (!box || !message) return;
@@ -62,6 +65,39 @@
       if (summary) summary.focus();
     });
   });
+
+  // "Reply" under a comment opens the reply box at the end of its thread and puts the cursor in it.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-reply-to]");
+    if (!button) return;
+    var box = document.getElementById(button.getAttribute("data-reply-to"));
+    if (!box) return;
+    box.open = !box.open;
+    button.setAttribute("aria-expanded", box.open ? "true" : "false");
+    if (box.open) {
+      var area = box.querySelector("textarea");
+      if (area) area.focus();
+    }
+  });
+
+  // The composer's message box suggests what to write for the kind of post chosen.
+  function composerHints(form) {
+    var kind = form.querySelector('input[name="kind"]:checked');
+    var area = form.querySelector('textarea[name="body"]');
+    if (!kind || !area) return;
+    var hint = area.getAttribute("data-placeholder-" + kind.value);
+    if (hint) area.setAttribute("placeholder", hint);
+  }
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches('.composer input[name="kind"]')) composerHints(event.target.form);
+  });
+  function composerHintsIn(root) {
+    if (!root || !root.querySelectorAll) return;
+    if (root.matches && root.matches(".composer")) composerHints(root);
+    root.querySelectorAll(".composer").forEach(composerHints);
+  }
+  composerHintsIn(document);
+  document.body.addEventListener("htmx:load", function (event) { composerHintsIn(event.detail.elt); });
 
   // Close the account menu and the reaction picker when clicking elsewhere.
   document.addEventListener("click", function (event) {
