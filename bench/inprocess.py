@@ -14,6 +14,7 @@ from typing import Any
 import httpx
 from sqlalchemy import event
 
+from app.services.pagination import MAX_LIMIT
 from app.settings import Settings, get_settings
 from bench.app import create_bench_app
 from bench.machine import TICKS_PER_SECOND, process_ticks
@@ -48,6 +49,7 @@ class Target:
     path: str
     bearer: bool = False
     optional: bool = False  # skipped when it answers 404 (a URL that later work may move)
+    headers: tuple[tuple[str, str], ...] = ()  # sent with every request (e.g. HX-Request: true)
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,7 @@ class InProcess:
 
     log: StatementLog
     cpu_ms: float  # the Python process (server and client sides) plus the database's backends
+    requests: int = 0  # how many requests the CPU figure is the average of
 
 
 def form_login(client: httpx.Client, email: str, password: str) -> None:
@@ -103,17 +106,28 @@ def _recording(engine: Any) -> Iterator[list[StatementLog]]:
         event.remove(engine, "before_cursor_execute", before_cursor_execute)
 
 
-def _cpu_ms(client: TestClient, path: str, requests: int, database_marker: str | None) -> float:
-    """CPU milliseconds per request over `requests` sequential requests (this process + DB backends)."""
+def _cpu_ms(
+    client: TestClient,
+    target: Target,
+    requests: int,
+    database_marker: str | None,
+    budget_s: float,
+) -> tuple[float, int]:
+    """CPU milliseconds per request over up to `requests` sequential requests (this process + DB
+    backends), stopping early once `budget_s` of wall-clock time is spent (slow pages): at least 5."""
     tick_ms = 1000 / TICKS_PER_SECOND
+    headers = dict(target.headers)
     backends = process_ticks(None, database_marker) if database_marker else 0
     started = time.process_time()
-    for _ in range(requests):
-        client.get(path)
+    deadline = time.perf_counter() + budget_s
+    sent = 0
+    while sent < requests and (sent < 5 or time.perf_counter() < deadline):
+        client.get(target.path, headers=headers)
+        sent += 1
     own = (time.process_time() - started) * 1000
     if database_marker:
         own += (process_ticks(None, database_marker) - backends) * tick_ms
-    return own / requests
+    return own / sent, sent
 
 
 def measure_in_process(
@@ -122,10 +136,12 @@ def measure_in_process(
     *,
     email: str,
     password: str,
-    requests: int = 100,
+    requests: int = 50,
+    budget_s: float = 2.0,
     database_marker: str | None = None,
 ) -> dict[str, InProcess]:
-    """For each target: one warm-up request, one whose statements are recorded, then `requests` timed.
+    """For each target: one warm-up request, one whose statements are recorded, then up to
+    `requests` timed (fewer when they take more than `budget_s`, at least 5).
 
     Optional targets that answer 404 are left out of the result.
     """
@@ -139,15 +155,65 @@ def measure_in_process(
             api.headers["Authorization"] = f"Bearer {bearer_token(api, email, password)}"
             for target in targets:
                 client = api if target.bearer else browser
-                warm = client.get(target.path)
+                warm = client.get(target.path, headers=dict(target.headers))
                 if warm.status_code == 404 and target.optional:
                     continue
                 if warm.status_code != 200:
                     raise RuntimeError(f"GET {target.path} answered {warm.status_code} in-process")
                 with _recording(app.state.db.engine) as logs:
-                    client.get(target.path)
-                cpu_ms = _cpu_ms(client, target.path, requests, database_marker)
-                results[target.path] = InProcess(logs[-1], cpu_ms)
+                    client.get(target.path, headers=dict(target.headers))
+                cpu_ms, sent = _cpu_ms(client, target, requests, database_marker, budget_s)
+                results[target.path] = InProcess(logs[-1], cpu_ms, sent)
     finally:
         app.state.db.dispose()
     return results
+
+
+@dataclass(frozen=True)
+class FeedDepth:
+    """A cursor into the home feed, `posts` posts down, found by following `next_cursor` in the API."""
+
+    cursor: str | None  # None: the feed ended before that depth
+    posts: int  # how many posts lie above the cursor
+    pages_of_20: int  # the same depth in pages of 20 (the page size of the home page)
+    seconds: float  # how long following the cursors took (every page is a real request)
+
+
+def _walk(api: TestClient, wanted: int) -> tuple[str | None, int]:
+    """Follow `next_cursor` until `wanted` posts lie above it; (None, posts seen) if the feed ends first."""
+    seen, cursor = 0, None
+    while seen < wanted:
+        params = {"limit": str(min(MAX_LIMIT, wanted - seen)), **({"cursor": cursor} if cursor else {})}
+        answer = api.get("/api/v1/feed", params=params)
+        if answer.status_code != 200:
+            raise RuntimeError(f"GET /api/v1/feed answered {answer.status_code}: {answer.text[:200]}")
+        body = answer.json()
+        seen += len(body["items"])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return None, seen
+    return cursor, seen
+
+
+def follow_feed(
+    settings: Settings, *, email: str, password: str, pages: int, page_size: int = 20
+) -> FeedDepth:
+    """Follow the API's `next_cursor` down the home feed to `pages` pages of `page_size` posts.
+
+    The requests ask for the API's largest page (MAX_LIMIT posts) to get there in fewer round trips: a
+    keyset cursor is the (created_at, id) of the last post above it, whatever the page size. When the
+    feed is shorter, the deepest cursor that still has a whole page below it is returned instead."""
+    get_settings.cache_clear()
+    app = create_bench_app(settings)
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    started = time.perf_counter()
+    try:
+        with TestClient(app) as api:
+            api.headers["Authorization"] = f"Bearer {bearer_token(api, email, password)}"
+            cursor, seen = _walk(api, pages * page_size)
+            if cursor is None:  # the feed is shorter: the last whole page of it
+                depth = (seen - page_size) // page_size * page_size
+                cursor, seen = _walk(api, depth) if depth > 0 else (None, 0)
+    finally:
+        app.state.db.dispose()
+    return FeedDepth(cursor, seen, seen // page_size, time.perf_counter() - started)

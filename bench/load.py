@@ -14,6 +14,7 @@ from urllib.parse import urlsplit
 
 THREADS = 2
 CONNECTIONS = 16
+TIMEOUT_S = 60  # wrk's default (2 s) would count a slow page's queued requests as errors, not latency
 _UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
 _LATENCY_LINE = re.compile(r"^\s*(\d+(?:\.\d+)?)%\s+([\d.]+)(us|ms|s|m|h)\s*$")
 
@@ -92,12 +93,20 @@ def parse_wrk(output: str) -> LoadResult:
 
 
 def run_wrk(wrk: str, url: str, headers: dict[str, str], duration: int) -> LoadResult:
-    """Run `wrk -t2 -c16 -d<duration>s --latency` with these headers and read its figures."""
-    command = [wrk, f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{duration}s", "--latency"]
+    """Run `wrk -t2 -c16 -d<duration>s --timeout 60s --latency` with these headers and read its figures."""
+    command = [
+        wrk,
+        f"-t{THREADS}",
+        f"-c{CONNECTIONS}",
+        f"-d{duration}s",
+        f"--timeout={TIMEOUT_S}s",
+        "--latency",
+    ]
     for name, value in headers.items():
         command += ["-H", f"{name}: {value}"]
     command.append(url)
-    done = subprocess.run(command, capture_output=True, text=True, timeout=duration + 60, check=False)  # noqa: S603
+    limit = duration + TIMEOUT_S + 60
+    done = subprocess.run(command, capture_output=True, text=True, timeout=limit, check=False)  # noqa: S603
     if done.returncode != 0:
         raise RuntimeError(f"wrk failed ({done.returncode}): {done.stderr or done.stdout}")
     return parse_wrk(done.stdout)
@@ -126,7 +135,7 @@ def run_python(
         """Send requests on one keep-alive connection until the deadline."""
         mine: list[float] = []
         failed = 0
-        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=10)
+        conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=TIMEOUT_S)
         while time.perf_counter() < deadline:
             started = time.perf_counter()
             try:
@@ -138,7 +147,9 @@ def run_python(
             except (OSError, http.client.HTTPException):
                 failed += 1
                 conn.close()
-                conn = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port or 80, timeout=10)
+                conn = http.client.HTTPConnection(
+                    parts.hostname or "127.0.0.1", parts.port or 80, timeout=TIMEOUT_S
+                )
                 continue
             mine.append((time.perf_counter() - started) * 1000)
         conn.close()
@@ -151,7 +162,7 @@ def run_python(
     for thread in threads:
         thread.start()
     for thread in threads:
-        thread.join(duration + 30)
+        thread.join(duration + TIMEOUT_S + 30)
     elapsed = time.perf_counter() - began
     latencies.sort()
     return LoadResult(
@@ -174,7 +185,7 @@ class LoadGenerator:
     def description(self) -> str:
         """How the load is generated, for the report."""
         if self.wrk:
-            return f"wrk -t{THREADS} -c{CONNECTIONS} --latency (keep-alive)"
+            return f"wrk -t{THREADS} -c{CONNECTIONS} --timeout {TIMEOUT_S}s --latency (keep-alive)"
         return f"Python fallback: {CONNECTIONS} threads with keep-alive http.client connections (wrk missing)"
 
     def run(self, url: str, headers: dict[str, str], duration: int) -> LoadResult:

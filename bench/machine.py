@@ -7,6 +7,7 @@ import platform
 import resource
 import sqlite3
 import sys
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -151,6 +152,24 @@ class CpuMeter:
         seconds = own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
         ours = process_ticks(self.server_pgid, self.database_marker) + seconds * TICKS_PER_SECOND
         return CpuSample(busy=busy, total=total, ours=ours)
+
+    def wait_idle(self, *, window: float = 0.5, busy_share: float = 0.1, timeout: float = 300) -> float:
+        """Wait until the server (and the database's backends) stop working; return the seconds waited.
+
+        A load generator that stops leaves requests in flight that the server still answers (a sync
+        view does not notice that its client went away); with a slow page that backlog is seconds of
+        CPU, which would land on the next endpoint's figures. Idle: less than `busy_share` of one core
+        used over `window` seconds."""
+        started = time.monotonic()
+        threshold = busy_share * window * TICKS_PER_SECOND
+        before = process_ticks(self.server_pgid, self.database_marker)
+        while time.monotonic() - started < timeout:
+            time.sleep(window)
+            now = process_ticks(self.server_pgid, self.database_marker)
+            if now - before <= threshold:
+                break
+            before = now
+        return time.monotonic() - started
 
     @staticmethod
     def others_percent(before: CpuSample, after: CpuSample) -> float:

@@ -1,8 +1,12 @@
-"""`python -m bench.run`: load the demo company, serve it, load it with wrk, write docs/benchmarks.md."""
+"""`python -m bench.run`: load the demo company, serve it, load it with wrk, write docs/benchmarks.md.
+
+Also: the demo loader against a raw load of the same rows, the engagement sweep's people per second,
+and with `--size large` the same company with 10,000 posts first, for the scale comparison."""
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import re
 import secrets
@@ -20,16 +24,30 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO, Literal
+from urllib.parse import quote
 
 import httpx
 from sqlalchemy import create_engine, text
 
 from app.settings import Settings
-from bench.app import BARE_PATH, BARE_PEOPLE
-from bench.inprocess import InProcess, Target, form_login, measure_in_process
-from bench.load import LoadGenerator
+from bench.app import BARE_FEED_ITEMS, BARE_FEED_PATH, BARE_PATH, BARE_PEOPLE
+from bench.inprocess import InProcess, Target, follow_feed, form_login, measure_in_process
+from bench.load import CONNECTIONS, LoadGenerator
 from bench.machine import CpuMeter, describe_machine, load_average
-from bench.report import DatabaseRun, Measured, render, table
+from bench.report import (
+    DatabaseRun,
+    Depth,
+    Measured,
+    PageCost,
+    RunResult,
+    ScalePoint,
+    load_saved,
+    render,
+    save,
+    software_versions,
+    summary,
+)
+from bench.scale import PG_ADMIN_URL, postgres_database, raw_load_postgres, raw_load_sqlite, sweeps
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -37,11 +55,12 @@ EMAIL = "camille.martin@proxima.example"
 PASSWORD = "proxima-demo"  # noqa: S105 - the documented password of the demo accounts
 PROFILE_EMAIL = "julien.moreau@proxima.example"  # an engineering manager: reports, follows, tags
 PROFILE_NAME = "Julien Moreau"
-BARE_LABEL = "bare page (template only, no database)"
-PG_ADMIN_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+BARE_LABEL = "bare page (`people/directory.html`, 30 people in memory, no database)"
+BARE_FEED_LABEL = "bare feed page (`home/feed.html`, 20 posts in memory, no database)"
 PG_BENCH_DB = "proxima_bench"
-PG_BENCH_URL = f"postgresql+psycopg://postgres@127.0.0.1:5432/{PG_BENCH_DB}"
 HOST = "127.0.0.1"
+SLOW_PAGE_REQUESTS = 4 * CONNECTIONS  # a slow page is loaded until about this many requests are answered
+MAX_DURATION_S = 60
 Auth = Literal["cookie", "bearer"]
 
 
@@ -54,11 +73,20 @@ class Endpoint:
     auth: Auth
     check: Callable[[httpx.Response], str | None]  # a problem, or None when the answer is right
     optional: bool = False  # left out when the application answers 404
+    key: str = ""  # its role, for the report (bare, people, home, api-feed, more-deep, …)
+    group: str = "directory"  # which bare page is its denominator: directory or feed
+    headers: tuple[tuple[str, str], ...] = ()  # sent on top of the session cookie or the token
+    load: bool = True  # False: measured in-process only (SQL statements, CPU), not loaded with wrk
 
 
 def _cards(response: httpx.Response) -> int:
     """How many person cards a page shows."""
     return response.text.count('class="person-card"')
+
+
+def _posts(response: httpx.Response) -> int:
+    """How many post cards a page shows."""
+    return response.text.count('<article class="post-card')
 
 
 def _not_login(response: httpx.Response) -> str | None:
@@ -86,8 +114,8 @@ def check_profile(response: httpx.Response) -> str | None:
     return _not_login(response) or (None if PROFILE_NAME in response.text else f"no {PROFILE_NAME} in it")
 
 
-def check_aside(response: httpx.Response) -> str | None:
-    """The panel beside a profile (team, follows): not the sign-in page."""
+def check_page(response: httpx.Response) -> str | None:
+    """A page that is not the sign-in page (the profile's panel, a community, a post)."""
     return _not_login(response)
 
 
@@ -96,39 +124,160 @@ def check_experts(response: httpx.Response) -> str | None:
     return _not_login(response) or (None if _cards(response) else "no expert found")
 
 
-def endpoints(profile_handle: str) -> list[Endpoint]:
-    """The URLs under load; the bare page comes first (it is the denominator of the ratios)."""
-    return [
-        Endpoint(BARE_LABEL, BARE_PATH, "cookie", check_directory),
-        Endpoint("`GET /people` (directory page)", "/people", "cookie", check_directory),
-        Endpoint("`GET /api/v1/users?limit=30`", "/api/v1/users?limit=30", "bearer", check_api),
+def check_feed(response: httpx.Response) -> str | None:
+    """A page of the home feed (or the bare feed page): 20 post cards, not the sign-in page."""
+    posts = _posts(response)
+    return _not_login(response) or (None if posts == BARE_FEED_ITEMS else f"{posts} posts, not 20")
+
+
+def check_feed_api(response: httpx.Response) -> str | None:
+    """A page of the feed API: 20 posts in `items`."""
+    try:
+        items = response.json()["items"]
+    except (ValueError, KeyError, TypeError):
+        return "not a page of posts"
+    return None if len(items) == BARE_FEED_ITEMS else f"{len(items)} posts, not 20"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """What the benchmark needs to know about the loaded company."""
+
+    people: int
+    posts: int
+    profile_handle: str
+    community_slug: str | None  # the community with the most posts Camille may read
+    community_posts: int
+    post_id: int | None  # the post with the most comments Camille may read
+    post_comments: int
+
+
+def endpoints(facts: Facts, deep_cursor: str | None, depth_pages: int) -> list[Endpoint]:
+    """The URLs measured; each bare page comes first in its group (the denominator of its ratios)."""
+    handle = facts.profile_handle
+    htmx = (("HX-Request", "true"),)
+    feed = [
+        Endpoint(BARE_FEED_LABEL, BARE_FEED_PATH, "cookie", check_feed, key="bare-feed", group="feed"),
+        Endpoint("`GET /` (home feed page)", "/", "cookie", check_feed, key="home", group="feed"),
         Endpoint(
-            f"`GET /people/{profile_handle}` (profile)", f"/people/{profile_handle}", "cookie", check_profile
+            "`GET /api/v1/feed?limit=20`",
+            "/api/v1/feed?limit=20",
+            "bearer",
+            check_feed_api,
+            key="api-feed",
+            group="feed",
         ),
         Endpoint(
-            f"`GET /people/{profile_handle}/aside` (profile's side panel, loaded by htmx)",
-            f"/people/{profile_handle}/aside",
+            '`GET /feed` (htmx "load more" fragment, top)',
+            "/feed",
             "cookie",
-            check_aside,
-            optional=True,
+            check_feed,
+            key="more-top",
+            group="feed",
+            headers=htmx,
         ),
-        Endpoint("`GET /people/experts?q=python`", "/people/experts?q=python", "cookie", check_experts),
     ]
+    if deep_cursor:
+        cursor = quote(deep_cursor, safe="")
+        feed += [
+            Endpoint(
+                f"`GET /feed?cursor=…` (htmx, {depth_pages} pages deep)",
+                f"/feed?cursor={cursor}",
+                "cookie",
+                check_feed,
+                key="more-deep",
+                group="feed",
+                headers=htmx,
+            ),
+            Endpoint(
+                f"`GET /api/v1/feed?limit=20&cursor=…` ({depth_pages} pages deep)",
+                f"/api/v1/feed?limit=20&cursor={cursor}",
+                "bearer",
+                check_feed_api,
+                key="api-deep",
+                group="feed",
+            ),
+        ]
+    directory = [
+        Endpoint(BARE_LABEL, BARE_PATH, "cookie", check_directory, key="bare"),
+        Endpoint("`GET /people` (directory page)", "/people", "cookie", check_directory, key="people"),
+        Endpoint(
+            "`GET /api/v1/users?limit=30`", "/api/v1/users?limit=30", "bearer", check_api, key="users-api"
+        ),
+        Endpoint(
+            f"`GET /people/{handle}` (profile)", f"/people/{handle}", "cookie", check_profile, key="profile"
+        ),
+        Endpoint(
+            f"`GET /people/{handle}/aside` (profile's side panel, loaded by htmx)",
+            f"/people/{handle}/aside",
+            "cookie",
+            check_page,
+            optional=True,
+            key="aside",
+        ),
+        Endpoint(
+            "`GET /people/experts?q=python`",
+            "/people/experts?q=python",
+            "cookie",
+            check_experts,
+            key="experts",
+        ),
+    ]
+    pages = []
+    if facts.community_slug:
+        pages.append(
+            Endpoint(
+                f"`GET /communities/{facts.community_slug}` (community, {facts.community_posts:,} posts)",
+                f"/communities/{facts.community_slug}",
+                "cookie",
+                check_page,
+                key="community",
+                load=False,
+            )
+        )
+    if facts.post_id:
+        pages.append(
+            Endpoint(
+                f"`GET /posts/{facts.post_id}` (post page, {facts.post_comments} comments)",
+                f"/posts/{facts.post_id}",
+                "cookie",
+                check_page,
+                key="post",
+                load=False,
+            )
+        )
+    return feed + directory + pages
 
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line."""
     parser = argparse.ArgumentParser(prog="python -m bench.run", description=__doc__)
-    parser.add_argument("--size", choices=["small", "medium"], default="medium", help="demo company size")
-    parser.add_argument("--duration", type=int, default=10, help="seconds of load per endpoint")
+    parser.add_argument("--size", choices=["small", "medium", "large"], default="medium", help="demo company")
+    parser.add_argument("--duration", type=int, default=6, help="seconds of load per endpoint")
     parser.add_argument("--warmup", type=int, default=1, help="seconds of warm-up load per endpoint")
     parser.add_argument(
         "--rounds", type=int, default=1, help="measure every endpoint N times, keep each one's best round"
     )
-    parser.add_argument("--no-postgres", action="store_true", help="benchmark SQLite only")
+    parser.add_argument("--depth", type=int, default=50, help="pages of 20 above the deep feed page")
+    parser.add_argument(
+        "--reference-posts",
+        type=int,
+        default=None,
+        help="scale reference: the same company with N posts (default 10000 with --size large, else none)",
+    )
+    parser.add_argument("--no-postgres", action="store_true", help="skip PostgreSQL")
+    parser.add_argument("--no-sqlite", action="store_true", help="skip SQLite")
+    parser.add_argument("--no-raw-load", action="store_true", help="skip the loader vs raw load comparison")
+    parser.add_argument("--no-sweep", action="store_true", help="skip the engagement sweep timings")
     parser.add_argument("--show-sql", action="store_true", help="print the statements counted per request")
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md", help="report path")
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--results-dir", type=Path, default=ROOT / "bench" / "results", help="where runs are saved as JSON"
+    )
+    args = parser.parse_args(argv)
+    if args.reference_posts is None:
+        args.reference_posts = 10_000 if args.size == "large" else 0
+    return args
 
 
 def free_port() -> int:
@@ -149,16 +298,19 @@ def server_env(database_url: str, secret_key: str) -> dict[str, str]:
     }
 
 
-def run_cli(args: list[str], env: dict[str, str]) -> tuple[float, str]:
-    """Run `proxima <args>`; return the wall-clock seconds and what it printed. Fails loudly."""
+def run_cli(args: list[str], env: dict[str, str], *, module: str | None = None) -> tuple[float, str]:
+    """Run `proxima <args>` (or `python -m <module> <args>`); return the wall-clock seconds and what it
+    printed. Fails loudly."""
+    command = [sys.executable, "-m", module, *args] if module else [str(BIN / "proxima"), *args]
     started = time.perf_counter()
     done = subprocess.run(  # noqa: S603
-        [str(BIN / "proxima"), *args], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+        command, cwd=ROOT, env=env, capture_output=True, text=True, check=False
     )
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         raise RuntimeError(
-            f"proxima {' '.join(args)} failed ({done.returncode}):\n{done.stderr}{done.stdout}"
+            f"{' '.join(command[-4:])} failed ({done.returncode}):\n"
+            f"{done.stderr[-3000:]}{done.stdout[-2000:]}"
         )
     return elapsed, done.stdout.strip()
 
@@ -235,35 +387,68 @@ def sign_in(base: str) -> tuple[dict[str, str], dict[str, str]]:
     return {"Cookie": cookie}, {"Authorization": f"Bearer {token}"}
 
 
-def verify(base: str, endpoint: Endpoint, headers: dict[str, str]) -> None:
-    """One request first: a benchmark of a redirect or of the sign-in page is worthless."""
-    answer = httpx.get(base + endpoint.path, headers=headers, timeout=30, follow_redirects=False)
+def verify(base: str, endpoint: Endpoint, headers: dict[str, str]) -> float:
+    """One request first: a benchmark of a redirect or of the sign-in page is worthless. Returns the
+    size of the answer in KiB."""
+    answer = httpx.get(base + endpoint.path, headers=headers, timeout=120, follow_redirects=False)
     problem = f"status {answer.status_code}" if answer.status_code != 200 else endpoint.check(answer)
     if problem:
         raise RuntimeError(f"GET {endpoint.path} is not what is to be measured: {problem}")
+    return len(answer.content) / 1024
 
 
-def demo_facts(database_url: str) -> tuple[int, str]:
-    """How many people the demo company loaded, and the handle of the profile under load."""
+def demo_facts(database_url: str) -> Facts:
+    """How many people and posts the demo company loaded, and the pages worth measuring in it."""
     engine = create_engine(database_url)
+    readable = (
+        "p.removed_at IS NULL AND (p.community_id IS NULL OR c.visibility = 'public' OR p.community_id IN "
+        "(SELECT community_id FROM memberships WHERE user_id = :uid AND status = 'member'))"
+    )
     try:
         with engine.connect() as connection:
             people = int(connection.scalar(text("SELECT count(*) FROM users")) or 0)
+            posts = int(connection.scalar(text("SELECT count(*) FROM posts")) or 0)
             handle = connection.scalar(
                 text("SELECT handle FROM users WHERE email = :email"), {"email": PROFILE_EMAIL}
             )
+            uid = connection.scalar(text("SELECT id FROM users WHERE email = :email"), {"email": EMAIL})
+            community = connection.execute(
+                text(
+                    "SELECT c.slug, count(*) AS n FROM posts p JOIN communities c "  # noqa: S608 - fixed text
+                    f"ON c.id = p.community_id WHERE c.archived_at IS NULL AND {readable} "
+                    "GROUP BY c.id, c.slug ORDER BY n DESC, c.slug LIMIT 1"
+                ),
+                {"uid": uid},
+            ).first()
+            post = connection.execute(
+                text(
+                    "SELECT p.id, p.comment_count FROM posts p LEFT JOIN communities c "  # noqa: S608
+                    f"ON c.id = p.community_id WHERE {readable} "
+                    "ORDER BY p.comment_count DESC, p.id LIMIT 1"
+                ),
+                {"uid": uid},
+            ).first()
     finally:
         engine.dispose()
-    if handle is None:
-        raise RuntimeError(f"the demo company has no {PROFILE_EMAIL}")
-    return people, str(handle)
+    if handle is None or uid is None:
+        raise RuntimeError(f"the demo company has no {PROFILE_EMAIL} or no {EMAIL}")
+    return Facts(
+        people=people,
+        posts=posts,
+        profile_handle=str(handle),
+        community_slug=str(community[0]) if community else None,
+        community_posts=int(community[1]) if community else 0,
+        post_id=int(post[0]) if post else None,
+        post_comments=int(post[1] or 0) if post else 0,
+    )
 
 
 def load_endpoints(
     base: str,
     urls: list[Endpoint],
     headers: dict[Auth, dict[str, str]],
-    measured_in_process: dict[str, InProcess],
+    costs: dict[str, InProcess],
+    sizes: dict[str, float],
     args: argparse.Namespace,
     loadgen: LoadGenerator,
     meter: CpuMeter,
@@ -272,14 +457,27 @@ def load_endpoints(
     best: dict[str, Measured] = {}
     for round_no in range(1, args.rounds + 1):
         for endpoint in urls:
-            url, sent = base + endpoint.path, headers[endpoint.auth]
+            url, sent = base + endpoint.path, {**headers[endpoint.auth], **dict(endpoint.headers)}
+            cost = costs.get(endpoint.path)
+            duration = load_duration(args.duration, cost.cpu_ms if cost else None)
             if args.warmup and round_no == 1:
                 loadgen.run(url, sent, args.warmup)
+            meter.wait_idle()  # what the previous run left in flight must not count against this one
             before = meter.sample()
-            result = loadgen.run(url, sent, args.duration)
+            result = loadgen.run(url, sent, duration)
             others = meter.others_percent(before, meter.sample())
-            cost = measured_in_process[endpoint.path]
-            measured = Measured(endpoint.label, endpoint.path, result, cost.log.count, others, cost.cpu_ms)
+            measured = Measured(
+                endpoint.label,
+                endpoint.path,
+                result,
+                cost.log.count if cost else None,
+                others,
+                cost.cpu_ms if cost else None,
+                key=endpoint.key,
+                group=endpoint.group,
+                kib=sizes.get(endpoint.path),
+                seconds=duration,
+            )
             print_measure(measured, round_no if args.rounds > 1 else None)
             kept = best.get(endpoint.path)
             if kept is None or result.requests_per_s > kept.load.requests_per_s:
@@ -287,12 +485,23 @@ def load_endpoints(
     return [best[e.path] for e in urls]
 
 
+def load_duration(duration: int, cpu_ms: float | None) -> int:
+    """`--duration`, or longer for a slow page: long enough for SLOW_PAGE_REQUESTS requests at its
+    in-process CPU time on all cores (at most MAX_DURATION_S). With 16 connections, a page of 300 ms
+    answers its first requests only after seconds; a run shorter than that would measure nothing."""
+    if not cpu_ms:
+        return duration
+    needed = math.ceil(SLOW_PAGE_REQUESTS * cpu_ms / 1000 / (os.cpu_count() or 1))
+    return max(duration, min(MAX_DURATION_S, needed))
+
+
 def print_measure(measured: Measured, round_no: int | None) -> None:
     """One line of progress for one measured endpoint."""
     result = measured.load
     prefix = f"  round {round_no}: " if round_no is not None else "  "
+    shown = measured.path if len(measured.path) < 60 else measured.path[:57] + "…"
     print(
-        f"{prefix}GET {measured.path}: {result.requests_per_s:,.0f} req/s, "
+        f"{prefix}GET {shown} ({measured.seconds} s): {result.requests_per_s:,.0f} req/s, "
         f"p50 {result.p50_ms:.2f} ms, p99 {result.p99_ms:.2f} ms, "
         f"{result.requests:,} requests, {result.errors} errors, "
         f"other processes {measured.others_cpu or 0:.0f}% CPU",
@@ -300,81 +509,179 @@ def print_measure(measured: Measured, round_no: int | None) -> None:
     )
 
 
-def analyze(database_url: str) -> None:
-    """Refresh PostgreSQL's planner statistics, as autovacuum would soon after a bulk load."""
-    engine = create_engine(database_url, isolation_level="AUTOCOMMIT")
-    try:
-        with engine.connect() as connection:
-            connection.execute(text("ANALYZE"))
-    finally:
-        engine.dispose()
+@dataclass
+class Backend:
+    """One database engine to benchmark, and how to get a fresh empty database on it."""
+
+    name: str
+    version: str
+    workdir: Path
+
+    @property
+    def postgres(self) -> bool:
+        """True for PostgreSQL."""
+        return self.name == "PostgreSQL"
+
+    @contextmanager
+    def fresh(self) -> Iterator[str]:
+        """A new empty database (dropped or deleted at the end); yields its URL."""
+        if self.postgres:
+            with postgres_database(PG_BENCH_DB) as url:
+                yield url
+            return
+        path = self.workdir / "bench.db"
+        for leftover in self.workdir.glob("bench.db*"):
+            leftover.unlink()
+        try:
+            yield f"sqlite:///{path}"
+        finally:
+            for leftover in self.workdir.glob("bench.db*"):
+                leftover.unlink()
 
 
-def bench_database(
-    name: str, version: str, database_url: str, args: argparse.Namespace, loadgen: LoadGenerator, logdir: Path
-) -> DatabaseRun:
-    """Migrate, load the demo, count SQL, serve, verify and load every endpoint on one database."""
-    postgres = database_url.startswith("postgresql")
-    secret_key = secrets.token_urlsafe(36)  # 48 characters
-    env = server_env(database_url, secret_key)
-    print(f"\n== {name} {version}", flush=True)
-    upgrade_s, _out = run_cli(["db", "upgrade"], env)
-    print(f"  proxima db upgrade: {upgrade_s:.1f} s", flush=True)
-    demo_s, summary = run_cli(["demo", "load", "--size", args.size], env)
-    if postgres:
-        analyze(database_url)
-    loader = re.search(r" in ([\d.]+) s", summary)
-    print(f"  proxima demo load --size {args.size}: {demo_s:.1f} s ({summary.splitlines()[-1]})", flush=True)
-    people, profile_handle = demo_facts(database_url)
-    urls = endpoints(profile_handle)
-    run = DatabaseRun(
-        name=name,
-        version=version,
-        size=args.size,
-        people=people,
-        upgrade_s=upgrade_s,
-        demo_s=demo_s,
-        demo_loader_s=float(loader.group(1)) if loader else None,
-        bare_label=BARE_LABEL,
-    )
-
-    settings = Settings(database_url=database_url, env="production", secret_key=secret_key)
-    targets = [Target(e.path, bearer=e.auth == "bearer", optional=e.optional) for e in urls]
+def measure_costs(
+    settings: Settings, urls: list[Endpoint], args: argparse.Namespace, postgres: bool
+) -> dict[str, InProcess]:
+    """SQL statements and CPU per request of every URL, in-process; prints them."""
+    targets = [
+        Target(e.path, bearer=e.auth == "bearer", optional=e.optional, headers=e.headers) for e in urls
+    ]
     costs = measure_in_process(
-        settings,
-        targets,
-        email=EMAIL,
-        password=PASSWORD,
-        database_marker=PG_BENCH_DB if postgres else None,
+        settings, targets, email=EMAIL, password=PASSWORD, database_marker=PG_BENCH_DB if postgres else None
     )
     for endpoint in [e for e in urls if e.path not in costs]:
         print(f"  GET {endpoint.path} answers 404: left out", flush=True)
-    urls = [e for e in urls if e.path in costs]
-    for path, cost in costs.items():
+    for endpoint in [e for e in urls if e.path in costs]:
+        cost = costs[endpoint.path]
+        shown = endpoint.path if len(endpoint.path) < 60 else endpoint.path[:57] + "…"
         print(
-            f"  GET {path}: {cost.log.count} SQL statements, {cost.cpu_ms:.2f} ms CPU in-process", flush=True
+            f"  GET {shown}: {cost.log.count} SQL statements, {cost.cpu_ms:.2f} ms CPU in-process "
+            f"({cost.requests} requests)",
+            flush=True,
         )
         if args.show_sql:
             for statement in cost.log.statements:
                 print(f"      {statement}")
+    return costs
 
-    with open(logdir / f"server-{name.lower()}.log", "wb") as server_log:
+
+def load_over_http(
+    backend: Backend,
+    env: dict[str, str],
+    urls: list[Endpoint],
+    costs: dict[str, InProcess],
+    args: argparse.Namespace,
+    loadgen: LoadGenerator,
+    log_name: str,
+) -> list[Measured]:
+    """Serve the app, sign in, check every URL, then load each one with the load generator."""
+    log_path = backend.workdir / f"server-{log_name}.log"
+    with open(log_path, "wb") as server_log:
         try:
             with serve(env, server_log) as (base, pgid):
-                meter = CpuMeter(pgid, PG_BENCH_DB if postgres else None)
+                meter = CpuMeter(pgid, PG_BENCH_DB if backend.postgres else None)
                 cookie, bearer = sign_in(base)
-                for endpoint in urls:
-                    headers = bearer if endpoint.auth == "bearer" else cookie
-                    verify(base, endpoint, headers)
-                run.rows = load_endpoints(
-                    base, urls, {"cookie": cookie, "bearer": bearer}, costs, args, loadgen, meter
-                )
+                headers: dict[Auth, dict[str, str]] = {"cookie": cookie, "bearer": bearer}
+                sizes = {e.path: verify(base, e, {**headers[e.auth], **dict(e.headers)}) for e in urls}
+                return load_endpoints(base, urls, headers, costs, sizes, args, loadgen, meter)
         except BaseException:
             server_log.flush()
-            tail = (logdir / f"server-{name.lower()}.log").read_text(errors="replace")[-3000:]
+            tail = log_path.read_text(errors="replace")[-3000:]
             print(f"--- server log (end) ---\n{tail}\n---", file=sys.stderr)
             raise
-    return run
+
+
+def bench_reference(backend: Backend, args: argparse.Namespace, loadgen: LoadGenerator) -> ScalePoint:
+    """The scale reference: the same company with `--reference-posts` posts, its feed endpoints only."""
+    with backend.fresh() as database_url:
+        secret_key = secrets.token_urlsafe(36)
+        env = server_env(database_url, secret_key)
+        print(
+            f"\n== {backend.name} {backend.version}: {args.size} company with {args.reference_posts:,} posts"
+        )
+        run_cli(["db", "upgrade"], env)
+        demo_s, _summary = run_cli(
+            ["--size", args.size, "--posts", str(args.reference_posts)], env, module="bench.demo_variant"
+        )
+        facts = demo_facts(database_url)
+        print(f"  loaded {facts.people:,} people, {facts.posts:,} posts in {demo_s:.1f} s", flush=True)
+        settings = Settings(database_url=database_url, env="production", secret_key=secret_key)
+        urls = [
+            e for e in endpoints(facts, None, 0) if e.key in {"bare-feed", "home", "api-feed", "more-top"}
+        ]
+        costs = measure_costs(settings, urls, args, backend.postgres)
+        rows = load_over_http(backend, env, urls, costs, args, loadgen, f"{backend.name.lower()}-reference")
+    return ScalePoint(posts=facts.posts, demo_s=demo_s, rows=rows)
+
+
+def bench_database(backend: Backend, args: argparse.Namespace, loadgen: LoadGenerator) -> DatabaseRun:
+    """Migrate, load the demo, compare with a raw load, count SQL, serve, verify and load every
+    endpoint, time the sweep: on one database."""
+    reference = bench_reference(backend, args, loadgen) if args.reference_posts else None
+    with backend.fresh() as database_url:
+        secret_key = secrets.token_urlsafe(36)  # 48 characters
+        env = server_env(database_url, secret_key)
+        print(f"\n== {backend.name} {backend.version}: {args.size} company", flush=True)
+        upgrade_s, _out = run_cli(["db", "upgrade"], env)
+        print(f"  proxima db upgrade: {upgrade_s:.1f} s", flush=True)
+        demo_s, summary = run_cli(["demo", "load", "--size", args.size], env)
+        loader = re.search(r" in ([\d.]+) s", summary)
+        print(
+            f"  proxima demo load --size {args.size}: {demo_s:.1f} s ({summary.splitlines()[-1]})", flush=True
+        )
+        raw = None
+        if not args.no_raw_load:
+            if backend.postgres:
+                raw = raw_load_postgres(PG_BENCH_DB, backend.workdir, env)
+            else:
+                raw = raw_load_sqlite(backend.workdir / "bench.db", backend.workdir)
+            print(
+                f"  raw load of the same rows: {raw.load_s:.1f} s (dump {raw.dump_s:.1f} s, "
+                f"{raw.rows:,} posts): loader ÷ raw = {demo_s / raw.load_s:.2f}",
+                flush=True,
+            )
+        facts = demo_facts(database_url)
+        settings = Settings(database_url=database_url, env="production", secret_key=secret_key)
+        depth = follow_feed(settings, email=EMAIL, password=PASSWORD, pages=args.depth)
+        print(
+            f"  feed depth: {depth.posts:,} posts ({depth.pages_of_20} pages of 20) in {depth.seconds:.1f} s",
+            flush=True,
+        )
+        urls = endpoints(facts, depth.cursor, depth.pages_of_20)
+        costs = measure_costs(settings, urls, args, backend.postgres)
+        urls = [e for e in urls if e.path in costs]
+        loaded = [e for e in urls if e.load]
+        rows = load_over_http(backend, env, loaded, costs, args, loadgen, backend.name.lower())
+        timings = [] if args.no_sweep else sweeps(env)
+        for timing in timings:
+            print(
+                f"  proxima engagement sweep ({timing.label}): {timing.people:,} people in "
+                f"{timing.own_s:.2f} s = {timing.people_per_s:,.0f} people/s, {timing.changed:,} changed "
+                f"(whole command {timing.wall_s:.1f} s)",
+                flush=True,
+            )
+    return DatabaseRun(
+        name=backend.name,
+        version=backend.version,
+        size=args.size,
+        people=facts.people,
+        posts=facts.posts,
+        upgrade_s=upgrade_s,
+        demo_s=demo_s,
+        demo_loader_s=float(loader.group(1)) if loader else None,
+        rows=rows,
+        costs=[
+            PageCost(
+                e.key, e.label, e.path, costs[e.path].log.count, costs[e.path].cpu_ms, costs[e.path].requests
+            )
+            for e in urls
+            if not e.key.startswith("bare")
+        ],
+        depth=Depth(depth.posts, depth.pages_of_20, args.depth, depth.seconds) if depth.cursor else None,
+        raw_load=raw,
+        sweeps=timings,
+        reference=reference,
+    )
 
 
 def postgres_ready() -> bool:
@@ -388,22 +695,34 @@ def postgres_ready() -> bool:
     return done.returncode == 0
 
 
-@contextmanager
-def fresh_postgres() -> Iterator[str]:
-    """Create the empty database proxima_bench (dropping a leftover one); drop it at the end."""
-    admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+def postgres_version() -> str:
+    """The PostgreSQL server's version."""
+    admin = create_engine(PG_ADMIN_URL)
     try:
         with admin.connect() as connection:
-            connection.execute(text("DROP DATABASE IF EXISTS proxima_bench"))
-            connection.execute(text("CREATE DATABASE proxima_bench"))
-            version = str(connection.scalar(text("SHOW server_version")))
-        try:
-            yield version
-        finally:
-            with admin.connect() as connection:
-                connection.execute(text("DROP DATABASE IF EXISTS proxima_bench WITH (FORCE)"))
+            return str(connection.scalar(text("SHOW server_version")))
     finally:
         admin.dispose()
+
+
+def code_version() -> str:
+    """The commit measured, and whether the application's files differ from it."""
+    git = shutil.which("git")
+    if git is None:
+        return "unknown (no git)"
+    head = subprocess.run(  # noqa: S603
+        [git, "-C", str(ROOT), "log", "-1", "--format=%h %cd", "--date=format:%Y-%m-%d %H:%M"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    dirty = subprocess.run(  # noqa: S603
+        [git, "-C", str(ROOT), "status", "--porcelain", "--", "app", "migrations", "pyproject.toml"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    return (head or "unknown") + (" with uncommitted changes to the application" if dirty else "")
 
 
 def command_line(argv: list[str] | None) -> str:
@@ -420,64 +739,74 @@ def _interrupted(signum: int, _frame: object) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the whole benchmark, print the tables and write the report."""
+    """Run the whole benchmark, print the tables, save the results and write the report."""
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupted)
     started = time.perf_counter()
     when = datetime.now(UTC)
     machine = describe_machine()
     load_before = load_average()
+    code = code_version()
     loadgen = LoadGenerator()
     print(f"Proxima benchmark: {machine.cpu_model}, {machine.cores} cores, {machine.ram_gib:.1f} GiB RAM")
     print(f"load generator: {loadgen.description}; {args.duration} s per endpoint", end="")
     print(f", best of {args.rounds} rounds" if args.rounds > 1 else "", flush=True)
-    print(f"load average now: {load_before}", flush=True)
+    print(f"demo company: {args.size}; code: {code}; load average now: {load_before}", flush=True)
     runs: list[DatabaseRun] = []
     notes: list[str] = []
-    postgres_version: str | None = None
+    version: str | None = None
     with tempfile.TemporaryDirectory(prefix="proxima-bench-") as tmp:
         workdir = Path(tmp)
-        runs.append(
-            bench_database(
-                "SQLite", machine.sqlite, f"sqlite:///{workdir / 'bench.db'}", args, loadgen, workdir
-            )
-        )
+        if args.no_sqlite:
+            notes.append("SQLite was skipped (`--no-sqlite`).")
+        else:
+            runs.append(bench_database(Backend("SQLite", machine.sqlite, workdir), args, loadgen))
         if args.no_postgres:
             notes.append("PostgreSQL was skipped (`--no-postgres`).")
         elif not postgres_ready():
             notes.append("PostgreSQL was skipped: `pg_isready -h 127.0.0.1` did not succeed.")
         else:
-            with fresh_postgres() as postgres_version:
-                runs.append(
-                    bench_database("PostgreSQL", postgres_version, PG_BENCH_URL, args, loadgen, workdir)
-                )
+            version = postgres_version()
+            runs.append(bench_database(Backend("PostgreSQL", version, workdir), args, loadgen))
     total_s = time.perf_counter() - started
+    if code_version() != code:
+        notes.append(
+            f"The code changed during the run (from {code} to {code_version()}): the figures mix both; "
+            "run again."
+        )
     if loadgen.wrk is None:
         notes.append("wrk was not available: the figures come from the slower Python load generator.")
-    report = render(
-        machine=machine,
-        postgres_version=postgres_version,
-        when=when,
+    facts = [
+        ("Code (commit)", code),
+        *machine.rows(),
+        ("Server software", software_versions()),
+        ("PostgreSQL server", version or "not used"),
+    ]
+    result = RunResult(
+        size=args.size,
+        when=when.isoformat(timespec="minutes"),
         command=command_line(argv),
+        machine=facts,
         load=loadgen.description,
         duration=args.duration,
         warmup=args.warmup,
         rounds=args.rounds,
-        size=args.size,
-        runs=runs,
         total_s=total_s,
         load_before=load_before,
+        runs=runs,
         notes=notes,
     )
     print()
-    for run in runs:
-        print(f"{run.name} {run.version}: demo load ({run.people:,} people) {run.demo_s:.1f} s\n")
-        print(table(run) + "\n")
+    print(summary(result))
     for note in notes:
         print(note)
+    saved = save(result, args.results_dir)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(report)
-    print(f"whole run: {total_s:.0f} s; written to {os.path.relpath(args.output)}")
+    args.output.write_text(render(load_saved(args.results_dir)))
+    print(
+        f"whole run: {total_s:.0f} s; saved to {os.path.relpath(saved)}, "
+        f"written to {os.path.relpath(args.output)}"
+    )
     return 0
 
 
