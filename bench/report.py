@@ -141,11 +141,12 @@ each one's best round: steadier on a busy machine, N times longer), `--depth N` 
 above the deep page, default 50), `--reference-posts N` (the scale reference's number of posts;
 default 10,000 with `--size large`, none otherwise; 0 turns it off), `--no-postgres`,
 `--no-sqlite`, `--no-raw-load` and `--no-sweep` (skip those parts), `--show-sql` (print each
-counted statement), `--output PATH`, `--results-dir DIR`. PostgreSQL is benchmarked when `pg_isready
--h 127.0.0.1` succeeds: the run creates the databases `proxima_bench` (and `proxima_bench_raw` for the
-raw load) on 127.0.0.1:5432 (user `postgres`) and drops them at the end. The large run takes about
-half an hour on these 2-core machines, most of it loading 1M posts (twice per database, once by the
-loader and once raw).
+counted statement), `--output PATH`, `--results-dir DIR`. A run that skips a database keeps that
+database's figures from the last saved run of the same size, and says so. PostgreSQL is
+benchmarked when `pg_isready -h 127.0.0.1` succeeds: the run creates the databases `proxima_bench`
+(and `proxima_bench_raw` for the raw load) on 127.0.0.1:5432 (user `postgres`) and drops them at the
+end. The large run takes about 20-25 minutes on these 2-core machines, most of it loading 1M posts
+(twice per database: once by the loader, once raw).
 """
 
 
@@ -215,6 +216,7 @@ class DatabaseRun:
     sweeps: list[SweepTiming] = field(default_factory=list)
     reference: ScalePoint | None = None
     bare_label: str = ""  # kept for older result files
+    carried_from: str = ""  # set when a later run that skipped this database kept these figures
 
     def row(self, key: str) -> Measured | None:
         """The endpoint measured under this role."""
@@ -278,6 +280,27 @@ def save(result: RunResult, directory: Path) -> Path:
     path = directory / f"{result.size}.json"
     path.write_text(json.dumps(asdict(result), indent=1, ensure_ascii=False) + "\n")
     return path
+
+
+def carry_over(result: RunResult, directory: Path, skipped: list[str]) -> None:
+    """Keep the figures of the databases this run skipped from the last saved run of the same size."""
+    previous = next((r for r in load_saved(directory) if r.size == result.size), None)
+    if previous is None:
+        return
+    measured = {run.name for run in result.runs}
+    code = dict(previous.machine).get("Code (commit)", "unknown")
+    for run in previous.runs:
+        if run.name in skipped and run.name not in measured:
+            if not run.carried_from:
+                run.carried_from = (
+                    f"{previous.when[:16].replace('T', ' ')} UTC, `{previous.command}`, code {code}"
+                )
+            result.runs.append(run)
+            result.notes = [n for n in result.notes if not n.startswith(f"{run.name} was skipped")]
+            result.notes.append(
+                f"{run.name} was skipped by this run; the figures of an earlier run are kept "
+                f"({run.carried_from})."
+            )
 
 
 def load_saved(directory: Path) -> list[RunResult]:
@@ -532,6 +555,8 @@ def database_section(run: DatabaseRun, duration: int | None = None) -> str:
         f"interpreter's start-up, the sweep and, on PostgreSQL, `ANALYZE`{loader}); `proxima db upgrade` "
         f"took {run.upgrade_s:.1f} s.",
     ]
+    if run.carried_from:
+        parts.insert(1, f"*These figures come from an earlier run: {run.carried_from}.*\n")
     if run.raw_load:
         raw = run.raw_load
         parts.append(

@@ -41,6 +41,7 @@ from bench.report import (
     PageCost,
     RunResult,
     ScalePoint,
+    carry_over,
     load_saved,
     render,
     save,
@@ -59,6 +60,7 @@ BARE_LABEL = "bare page (`people/directory.html`, 30 people in memory, no databa
 BARE_FEED_LABEL = "bare feed page (`home/feed.html`, 20 posts in memory, no database)"
 PG_BENCH_DB = "proxima_bench"
 HOST = "127.0.0.1"
+APP_PATHS = ("app", "migrations", "pyproject.toml")  # what the measured code is (not bench/ nor docs/)
 SLOW_PAGE_REQUESTS = 4 * CONNECTIONS  # a slow page is loaded until about this many requests are answered
 MAX_DURATION_S = 60
 Auth = Literal["cookie", "bearer"]
@@ -706,18 +708,28 @@ def postgres_version() -> str:
 
 
 def code_version() -> str:
-    """The commit measured, and whether the application's files differ from it."""
+    """The last commit that changed the application, and whether its files differ from it now."""
     git = shutil.which("git")
     if git is None:
         return "unknown (no git)"
-    head = subprocess.run(  # noqa: S603
-        [git, "-C", str(ROOT), "log", "-1", "--format=%h %cd", "--date=format:%Y-%m-%d %H:%M"],
+    head = subprocess.run(  # noqa: S603 - the last commit that changed the application
+        [
+            git,
+            "-C",
+            str(ROOT),
+            "log",
+            "-1",
+            "--format=%h %cd",
+            "--date=format:%Y-%m-%d %H:%M",
+            "--",
+            *APP_PATHS,
+        ],
         capture_output=True,
         text=True,
         check=False,
     ).stdout.strip()
     dirty = subprocess.run(  # noqa: S603
-        [git, "-C", str(ROOT), "status", "--porcelain", "--", "app", "migrations", "pyproject.toml"],
+        [git, "-C", str(ROOT), "status", "--porcelain", "--", *APP_PATHS],
         capture_output=True,
         text=True,
         check=False,
@@ -800,6 +812,8 @@ def main(argv: list[str] | None = None) -> int:
     print(summary(result))
     for note in notes:
         print(note)
+    skipped = [name for name, flag in (("SQLite", args.no_sqlite), ("PostgreSQL", args.no_postgres)) if flag]
+    carry_over(result, args.results_dir, skipped)
     saved = save(result, args.results_dir)
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(render(load_saved(args.results_dir)))
