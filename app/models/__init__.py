@@ -5,6 +5,15 @@ from app.models.auth import ApiToken, LoginAttempt, WebSession
 from app.models.base import Base
 from app.models.communities import Community, MemberRole, Membership, MemberStatus, TagFollow, Visibility
 from app.models.engagement import EngagementState, NudgeEvent, Stage, StageTransition
+from app.models.notifications import (
+    Channel,
+    EmailDelivery,
+    Notification,
+    NotificationActor,
+    NotificationPreference,
+    NotificationType,
+    WatchLevel,
+)
 from app.models.posts import (
     Comment,
     Event,
@@ -27,8 +36,10 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "Channel",
     "Comment",
     "Community",
+    "EmailDelivery",
     "EngagementState",
     "Event",
     "Follow",
@@ -37,6 +48,10 @@ __all__ = [
     "MemberStatus",
     "Membership",
     "Mention",
+    "Notification",
+    "NotificationActor",
+    "NotificationPreference",
+    "NotificationType",
     "NudgeEvent",
     "Photo",
     "PollOption",
@@ -58,5 +73,6 @@ __all__ = [
     "UserRole",
     "UserTag",
     "Visibility",
+    "WatchLevel",
     "WebSession",
 ]

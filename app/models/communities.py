@@ -65,6 +65,8 @@ class Membership(Base):
     role: Mapped[str] = mapped_column(String(16), default=MemberRole.member.value)
     status: Mapped[str] = mapped_column(String(16), default=MemberStatus.member.value)
     charter_accepted_at: Mapped[datetime | None]
+    # how closely the member follows it: all (every post), mentions (the default), muted
+    watch: Mapped[str] = mapped_column(String(16), default="mentions", server_default="mentions")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     joined_at: Mapped[datetime | None]
 

@@ -1,0 +1,448 @@
+"""Notifications: who is told what, grouped so that nobody is flooded, and only of what they may see.
+
+`notify()` is the one way in. It drops what the person turned off and what they may not read (a
+mention inside a secret community of which they are not a member notifies nobody), folds likes and
+comments on one post into one line that updates ("Léa and 4 others liked …"), and tells the open
+pages of that person once the transaction commits. Reading re-checks visibility: a line about a
+post that was removed, or in a community the person left, is no longer listed nor counted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from app.i18n import _, ngettext
+from app.models import (
+    Channel,
+    Community,
+    Notification,
+    NotificationActor,
+    NotificationPreference,
+    NotificationType,
+    Post,
+    User,
+)
+from app.models.base import utcnow
+from app.services import live
+from app.services.engagement import N_
+from app.services.errors import FieldError, Invalid
+from app.services.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from app.services.visibility import community_visible, post_readable
+
+T = NotificationType
+
+# Sensible defaults that send little: what is addressed to you personally comes in a daily digest
+# of what you have not seen; reactions and community activity stay in the app.
+DEFAULT_CHANNELS: dict[str, str] = {
+    T.mention: Channel.daily,
+    T.comment: Channel.daily,
+    T.reply: Channel.daily,
+    T.like: Channel.app,
+    T.praise: Channel.daily,
+    T.answer: Channel.daily,
+    T.answer_accepted: Channel.daily,
+    T.join_request: Channel.daily,
+    T.join_decision: Channel.daily,
+    T.event: Channel.daily,
+    T.feedback: Channel.daily,
+    T.community_post: Channel.app,
+}
+EMAIL_CHANNELS = frozenset({Channel.email.value, Channel.daily.value, Channel.weekly.value})
+
+
+FEEDBACK_STATUS_LABELS = {
+    "received": N_("received"),
+    "in_review": N_("in review"),
+    "answered": N_("answered"),
+    "done": N_("done"),
+    "declined": N_("declined"),
+}
+
+
+def post_title(post: Post, limit: int = 80) -> str:
+    """A short name for a post in a notification: its title, else the start of its text."""
+    text = (post.title or post.body or "").strip().replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def channel_for(db: Session, user_id: int, type_: str) -> str:
+    """The person's channel for this type (their choice, else the default)."""
+    chosen = db.scalar(
+        select(NotificationPreference.channel).where(
+            NotificationPreference.user_id == user_id, NotificationPreference.type == type_
+        )
+    )
+    return chosen or DEFAULT_CHANNELS.get(type_, Channel.app.value)
+
+
+def preferences(db: Session, user_id: int) -> dict[str, str]:
+    """Every type's channel for this person, in the order of the types."""
+    chosen = dict(
+        db.execute(
+            select(NotificationPreference.type, NotificationPreference.channel).where(
+                NotificationPreference.user_id == user_id
+            )
+        ).all()
+    )
+    return {t.value: chosen.get(t.value, DEFAULT_CHANNELS[t]) for t in NotificationType}
+
+
+def set_preferences(db: Session, *, user: User, channels: dict[str, str]) -> None:
+    """Save a person's channel per type; an unknown type or channel is refused, nothing saved."""
+    valid_channels = {c.value for c in Channel}
+    errors = []
+    for type_, channel in channels.items():
+        if type_ not in DEFAULT_CHANNELS:
+            errors.append(FieldError(type_, _("Unknown notification type.")))
+        elif channel not in valid_channels:
+            errors.append(FieldError(type_, _("Choose one of the offered channels.")))
+    if errors:
+        raise Invalid(errors)
+    for type_, channel in channels.items():
+        row = db.get(NotificationPreference, (user.id, type_))
+        if channel == DEFAULT_CHANNELS[type_]:
+            if row is not None:
+                db.delete(row)
+        elif row is None:
+            db.add(NotificationPreference(user_id=user.id, type=type_, channel=channel))
+        else:
+            row.channel = channel
+    db.flush()
+
+
+def _may_see(db: Session, recipient_id: int, post_id: int | None, community_id: int | None) -> bool:
+    if post_id is not None:
+        return db.scalar(select(Post.id).where(Post.id == post_id, post_readable(recipient_id))) is not None
+    if community_id is not None:
+        return (
+            db.scalar(
+                select(Community.id).where(Community.id == community_id, community_visible(recipient_id))
+            )
+            is not None
+        )
+    return True
+
+
+def notify(
+    db: Session,
+    *,
+    recipient_id: int,
+    type: str,
+    key: str,
+    url: str,
+    actor_id: int | None = None,
+    post_id: int | None = None,
+    community_id: int | None = None,
+    params: dict[str, Any] | None = None,
+    at: datetime | None = None,
+) -> Notification | None:
+    """Tell one person of one thing, in the current transaction; None when nobody is to be told.
+
+    `key` names what the line is about: notifications with the same key for the same person are
+    one line (the likes of one post: `like:post:42`). While that line is unread, a new actor is
+    added to it ("and 4 others") and it moves to the top; once read, the next one starts it afresh."""
+    if actor_id is not None and actor_id == recipient_id:
+        return None
+    recipient = db.get(User, recipient_id)
+    if recipient is None or not recipient.is_active:
+        return None
+    if channel_for(db, recipient_id, type) == Channel.off.value:
+        return None
+    if not _may_see(db, recipient_id, post_id, community_id):
+        return None
+    at = at or utcnow()
+    row = db.scalar(
+        select(Notification).where(Notification.user_id == recipient_id, Notification.group_key == key)
+    )
+    if row is None:
+        row = Notification(
+            user_id=recipient_id,
+            type=type,
+            group_key=key,
+            actor_id=actor_id,
+            actor_count=1 if actor_id is not None else 0,
+            post_id=post_id,
+            community_id=community_id,
+            params=params or {},
+            url=url,
+            created_at=at,
+        )
+        try:
+            with db.begin_nested():
+                db.add(row)
+                db.flush()
+        except IntegrityError:  # the same line was written by a concurrent request: update it instead
+            row = db.scalars(
+                select(Notification).where(
+                    Notification.user_id == recipient_id, Notification.group_key == key
+                )
+            ).one()
+            _grow(db, row, actor_id, params, url, at)
+    else:
+        _grow(db, row, actor_id, params, url, at)
+    if actor_id is not None:
+        db.merge(NotificationActor(notification_id=row.id, actor_id=actor_id))
+    db.flush()
+    live.publish_after_commit(db, f"user:{recipient_id}", "notifications")
+    return row
+
+
+def _grow(
+    db: Session,
+    row: Notification,
+    actor_id: int | None,
+    params: dict[str, Any] | None,
+    url: str,
+    at: datetime,
+) -> None:
+    if row.read_at is not None:  # read: the line starts afresh with this actor
+        db.execute(delete(NotificationActor).where(NotificationActor.notification_id == row.id))
+        row.actor_count = 0
+        row.read_at = None
+    counted = (
+        actor_id is not None
+        and db.get(NotificationActor, (row.id, actor_id)) is not None
+        and row.actor_count > 0
+    )
+    if actor_id is not None and not counted:
+        row.actor_count += 1
+    if actor_id is not None:
+        row.actor_id = actor_id
+    if params:
+        row.params = {**row.params, **params}
+    row.url = url
+    row.created_at = at
+    row.emailed_at = None  # something new: the next email may carry it again
+
+
+def withdraw(db: Session, *, recipient_id: int, key: str) -> None:
+    """Forget a line that no longer holds (a join request that was answered)."""
+    db.execute(
+        delete(Notification).where(Notification.user_id == recipient_id, Notification.group_key == key)
+    )
+    live.publish_after_commit(db, f"user:{recipient_id}", "notifications")
+
+
+def visible_clause(viewer_id: int) -> ColumnElement[bool]:
+    """The lines a person may still see: their own, about something they may still read."""
+    return and_(
+        Notification.user_id == viewer_id,
+        or_(
+            Notification.post_id.is_(None),
+            Notification.post_id.in_(select(Post.id).where(post_readable(viewer_id))),
+        ),
+        or_(
+            Notification.community_id.is_(None),
+            Notification.community_id.in_(select(Community.id).where(community_visible(viewer_id))),
+        ),
+    )
+
+
+@dataclass
+class NotificationView:
+    """One line as a reader sees it, in their language."""
+
+    id: int
+    type: str
+    actor: User | None
+    actor_count: int
+    text: str
+    url: str
+    read: bool
+    created_at: datetime
+    post_id: int | None
+
+
+def unread_count(db: Session, *, viewer: User) -> int:
+    """How many lines the person has not read (the bell's number)."""
+    return (
+        db.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .where(visible_clause(viewer.id), Notification.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def list_for(
+    db: Session,
+    *,
+    viewer: User,
+    cursor: str | None = None,
+    limit: int | None = None,
+    unread: bool = False,
+) -> Page[NotificationView]:
+    """The person's notifications, newest first, a page at a time."""
+    size = clamp_limit(limit, default=30)
+    stmt = (
+        select(Notification, User)
+        .outerjoin(User, User.id == Notification.actor_id)
+        .where(visible_clause(viewer.id))
+        .order_by(Notification.created_at.desc(), Notification.id.desc())
+        .limit(size + 1)
+    )
+    if unread:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    position = decode_cursor(cursor, 2)
+    if position is not None:
+        try:
+            at = datetime.fromisoformat(str(position[0]))
+            last_id = int(position[1])
+        except (TypeError, ValueError):
+            raise Invalid.one("cursor", _("This cursor is not valid.")) from None
+        stmt = stmt.where(
+            or_(
+                Notification.created_at < at,
+                and_(Notification.created_at == at, Notification.id < last_id),
+            )
+        )
+    rows = db.execute(stmt).all()
+    views = [_view(n, actor) for n, actor in rows[:size]]
+    next_cursor = None
+    if len(rows) > size:
+        last = rows[size - 1][0]
+        next_cursor = encode_cursor([last.created_at.isoformat(), last.id])
+    return Page(views, next_cursor)
+
+
+def _view(n: Notification, actor: User | None) -> NotificationView:
+    return NotificationView(
+        id=n.id,
+        type=n.type,
+        actor=actor,
+        actor_count=n.actor_count,
+        text=render_text(n.type, actor.display_name if actor else "", n.actor_count, n.params),
+        url=n.url,
+        read=n.read_at is not None,
+        created_at=n.created_at,
+        post_id=n.post_id,
+    )
+
+
+def mark_read(db: Session, *, viewer: User, ids: list[int] | None = None, everything: bool = False) -> int:
+    """Mark some of the person's lines, or all of them, read; other people's ids are ignored."""
+    if not everything and not ids:
+        raise Invalid.one("ids", _("Give the notifications to mark read, or all."))
+    stmt = update(Notification).where(Notification.user_id == viewer.id, Notification.read_at.is_(None))
+    if not everything:
+        stmt = stmt.where(Notification.id.in_(ids or []))
+    result = db.execute(stmt.values(read_at=utcnow()).execution_options(synchronize_session=False))
+    live.publish_after_commit(db, f"user:{viewer.id}", "notifications")
+    return int(getattr(result, "rowcount", 0) or 0)
+
+
+def mark_read_for_post(db: Session, *, viewer: User, post_id: int) -> None:
+    """Opening a post reads what the person was told about it."""
+    result = db.execute(
+        update(Notification)
+        .where(
+            Notification.user_id == viewer.id,
+            Notification.post_id == post_id,
+            Notification.read_at.is_(None),
+        )
+        .values(read_at=utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(result, "rowcount", 0):
+        live.publish_after_commit(db, f"user:{viewer.id}", "notifications")
+
+
+def render_text(type_: str, actor: str, count: int, params: dict[str, Any]) -> str:
+    """The line's sentence in the current language (notifications are written when read)."""
+    p = {k: v for k, v in params.items() if isinstance(v, str | int)}
+    title = str(p.get("title", ""))
+    community = str(p.get("community", ""))
+    someone = actor or _("Someone")
+    if type_ == T.mention:
+        if p.get("in_comment"):
+            return _("{actor} mentioned you in a comment on “{title}”").format(actor=someone, title=title)
+        return _("{actor} mentioned you in “{title}”").format(actor=someone, title=title)
+    if type_ == T.comment:
+        others = max(count - 1, 0)
+        if others == 0:
+            return _("{actor} commented on your post “{title}”").format(actor=someone, title=title)
+        return ngettext(
+            "{actor} and {n} other commented on your post “{title}”",
+            "{actor} and {n} others commented on your post “{title}”",
+            others,
+        ).format(actor=someone, n=others, title=title)
+    if type_ == T.reply:
+        others = max(count - 1, 0)
+        if others == 0:
+            return _("{actor} replied to your comment on “{title}”").format(actor=someone, title=title)
+        return ngettext(
+            "{actor} and {n} other replied to your comment on “{title}”",
+            "{actor} and {n} others replied to your comment on “{title}”",
+            others,
+        ).format(actor=someone, n=others, title=title)
+    if type_ == T.like:
+        others = max(count - 1, 0)
+        if others == 0:
+            return _("{actor} reacted to your post “{title}”").format(actor=someone, title=title)
+        return ngettext(
+            "{actor} and {n} other reacted to your post “{title}”",
+            "{actor} and {n} others reacted to your post “{title}”",
+            others,
+        ).format(actor=someone, n=others, title=title)
+    if type_ == T.praise:
+        return _("{actor} praised you: “{title}”").format(actor=someone, title=title)
+    if type_ == T.answer:
+        others = max(count - 1, 0)
+        if others == 0:
+            return _("{actor} answered your question “{title}”").format(actor=someone, title=title)
+        return ngettext(
+            "{actor} and {n} other answered your question “{title}”",
+            "{actor} and {n} others answered your question “{title}”",
+            others,
+        ).format(actor=someone, n=others, title=title)
+    if type_ == T.answer_accepted:
+        return _("{actor} accepted your answer to “{title}”").format(actor=someone, title=title)
+    if type_ == T.join_request:
+        others = max(count - 1, 0)
+        if others == 0:
+            return _("{actor} asked to join {community}").format(actor=someone, community=community)
+        return ngettext(
+            "{actor} and {n} other asked to join {community}",
+            "{actor} and {n} others asked to join {community}",
+            others,
+        ).format(actor=someone, n=others, community=community)
+    if type_ == T.join_decision:
+        if p.get("approved"):
+            return _("Your request to join {community} was approved").format(community=community)
+        return _("Your request to join {community} was declined").format(community=community)
+    if type_ == T.event:
+        change = p.get("change")
+        if change == "reminder":
+            return _("Reminder: “{title}” starts {when}").format(title=title, when=p.get("when", ""))
+        if change == "promoted":
+            return _("A place opened up: you are now going to “{title}”").format(title=title)
+        return _("“{title}” changed: {what}").format(title=title, what=p.get("what", ""))
+    if type_ == T.feedback:
+        # an anonymous item's line carries no title: nothing stored beside the person names the item
+        status = FEEDBACK_STATUS_LABELS.get(str(p.get("status", "")), N_("updated"))
+        if p.get("reply"):
+            if not title:
+                return _("HR replied to one of your anonymous feedback items")
+            return _("HR replied to your feedback “{title}”").format(title=title)
+        if not title:
+            return _("One of your anonymous feedback items is now: {status}").format(status=_(status))
+        return _("Your feedback “{title}” is now: {status}").format(title=title, status=_(status))
+    if type_ == T.community_post:
+        others = max(count - 1, 0)
+        if others == 0:
+            return _("{actor} posted in {community}: “{title}”").format(
+                actor=someone, community=community, title=title
+            )
+        return ngettext(
+            "{actor} and {n} other posted in {community}",
+            "{actor} and {n} others posted in {community}",
+            others,
+        ).format(actor=someone, n=others, community=community)
+    return title or type_
