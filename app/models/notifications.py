@@ -27,6 +27,11 @@ class NotificationType(enum.StrEnum):
     event = "event"
     feedback = "feedback"
     community_post = "community_post"
+    delegate_draft = "delegate_draft"  # a delegate's draft waits for the executive's approval
+    ambassador_invitation = "ambassador_invitation"
+    mentoring = "mentoring"  # a reverse-mentoring pair proposed, accepted, a session planned
+    campaign = "campaign"  # a message from HR or communications to an audience
+    community_winback = "community_winback"  # a community's managers miss a member
 
 
 class Channel(enum.StrEnum):

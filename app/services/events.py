@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -10,7 +11,7 @@ from sqlalchemy.orm import Session
 from app.i18n import _
 from app.models import Event, PollOption, PollVote, Post, PostKind, Rsvp, RsvpStatus, User
 from app.models.base import utcnow
-from app.services import activity
+from app.services import activity, notifications
 from app.services.errors import Forbidden, Invalid, NotFound
 
 
@@ -71,6 +72,7 @@ def cancel_rsvp(db: Session, *, actor: User, post: Post) -> User | None:
         return None
     first.status = RsvpStatus.going.value
     db.flush()
+    notifications.on_seat_freed(db, post=post, promoted_id=first.user_id)
     return db.get(User, first.user_id)
 
 
@@ -148,3 +150,75 @@ def ics(db: Session, *, post: Post, base_url: str) -> str:
             line = " " + line[cut:]
         folded.append(line)
     return "\r\n".join(folded) + "\r\n"
+
+
+def update_event(db: Session, *, actor: User, post: Post, data: Any) -> list[str]:
+    """The author moves an event, changes its place, link or capacity; those coming are told.
+
+    Returns what changed (`time`, `place`, `link`, `capacity`). More seats move the waiting list
+    up, and each person promoted is told; fewer seats never push anyone out."""
+    from app.services.posts import check_event  # posts imports this module for RSVPs
+
+    if post.author_id != actor.id:
+        raise Forbidden(_("Only the author may do this."))
+    if post.removed_at is not None:
+        raise Forbidden(_("A removed post cannot be edited."))
+    event = _event(db, post)
+    errors = check_event(data)
+    if errors:
+        raise Invalid(errors)
+    changed: list[str] = []
+    if data.starts_at != event.starts_at or data.ends_at != event.ends_at:
+        changed.append("time")
+    if data.location.strip() != event.location:
+        changed.append("place")
+    if (data.online_url or None) != event.online_url:
+        changed.append("link")
+    if data.capacity != event.capacity:
+        changed.append("capacity")
+    if not changed:
+        return []
+    event.starts_at, event.ends_at = data.starts_at, data.ends_at
+    event.location, event.online_url, event.capacity = (
+        data.location.strip(),
+        data.online_url or None,
+        data.capacity,
+    )
+    db.flush()
+    promoted = _fill_seats(db, post, event)
+    told = [
+        uid
+        for uid in db.scalars(select(Rsvp.user_id).where(Rsvp.post_id == post.id)).all()
+        if uid not in promoted
+    ]
+    notifications.on_event_changed(db, post=post, actor=actor, attendee_ids=told, what=",".join(changed))
+    for uid in promoted:
+        notifications.on_seat_freed(db, post=post, promoted_id=uid)
+    return changed
+
+
+def _fill_seats(db: Session, post: Post, event: Event) -> list[int]:
+    """Move the waiting list up while there are seats; the people promoted."""
+    if event.starts_at <= utcnow():
+        return []
+    going = (
+        db.scalar(
+            select(func.count())
+            .select_from(Rsvp)
+            .where(Rsvp.post_id == post.id, Rsvp.status == RsvpStatus.going.value)
+        )
+        or 0
+    )
+    free = None if event.capacity is None else max(event.capacity - going, 0)
+    stmt = (
+        select(Rsvp)
+        .where(Rsvp.post_id == post.id, Rsvp.status == RsvpStatus.waitlist.value)
+        .order_by(Rsvp.created_at, Rsvp.user_id)
+    )
+    if free is not None:
+        stmt = stmt.limit(free)
+    waiting = list(db.scalars(stmt).all()) if free != 0 else []
+    for row in waiting:
+        row.status = RsvpStatus.going.value
+    db.flush()
+    return [row.user_id for row in waiting]

@@ -10,17 +10,19 @@ post that was removed, or in a community the person left, is no longer listed no
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import ColumnElement, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.i18n import _, ngettext
+from app.i18n import _, format_datetime, ngettext
 from app.models import (
     Channel,
     Community,
+    Membership,
+    MemberStatus,
     Notification,
     NotificationActor,
     NotificationPreference,
@@ -52,6 +54,11 @@ DEFAULT_CHANNELS: dict[str, str] = {
     T.event: Channel.daily,
     T.feedback: Channel.daily,
     T.community_post: Channel.app,
+    T.delegate_draft: Channel.email,
+    T.ambassador_invitation: Channel.daily,
+    T.mentoring: Channel.daily,
+    T.campaign: Channel.app,
+    T.community_winback: Channel.weekly,
 }
 EMAIL_CHANNELS = frozenset({Channel.email.value, Channel.daily.value, Channel.weekly.value})
 
@@ -62,6 +69,14 @@ FEEDBACK_STATUS_LABELS = {
     "answered": N_("answered"),
     "done": N_("done"),
     "declined": N_("declined"),
+}
+
+
+EVENT_CHANGES = {
+    "time": N_("date and time"),
+    "place": N_("place"),
+    "link": N_("online link"),
+    "capacity": N_("number of seats"),
 }
 
 
@@ -420,10 +435,15 @@ def render_text(type_: str, actor: str, count: int, params: dict[str, Any]) -> s
     if type_ == T.event:
         change = p.get("change")
         if change == "reminder":
-            return _("Reminder: “{title}” starts {when}").format(title=title, when=p.get("when", ""))
+            try:
+                when = format_datetime(datetime.fromisoformat(str(p.get("starts_at", ""))), "short")
+            except ValueError:
+                when = ""
+            return _("Reminder: “{title}” starts {when}").format(title=title, when=when)
         if change == "promoted":
             return _("A place opened up: you are now going to “{title}”").format(title=title)
-        return _("“{title}” changed: {what}").format(title=title, what=p.get("what", ""))
+        what = ", ".join(_(EVENT_CHANGES[w]) for w in str(p.get("what", "")).split(",") if w in EVENT_CHANGES)
+        return _("“{title}” changed: {what}").format(title=title, what=what)
     if type_ == T.feedback:
         # an anonymous item's line carries no title: nothing stored beside the person names the item
         status = FEEDBACK_STATUS_LABELS.get(str(p.get("status", "")), N_("updated"))
@@ -445,4 +465,291 @@ def render_text(type_: str, actor: str, count: int, params: dict[str, Any]) -> s
             "{actor} and {n} others posted in {community}",
             others,
         ).format(actor=someone, n=others, community=community)
-    return title or type_
+    if type_ == T.delegate_draft:
+        return _("{actor} drafted a post for you to approve: “{title}”").format(actor=someone, title=title)
+    if type_ == T.ambassador_invitation:
+        return _("{actor} invites you to become a Proxima ambassador").format(actor=someone)
+    if type_ == T.campaign:
+        return title
+    return title or str(p.get("text", "")) or type_
+
+
+# ---- who is told of what ------------------------------------------------------------------------
+# Called by the services that change things, in the same transaction.
+
+# types a muted community stays silent about (join requests and decisions still reach people)
+_MUTABLE = frozenset({T.mention, T.comment, T.reply, T.like, T.answer, T.community_post, T.event})
+
+
+def muted(db: Session, user_id: int, community_id: int | None) -> bool:
+    """The person muted this community."""
+    if community_id is None:
+        return False
+    level = db.scalar(
+        select(Membership.watch).where(Membership.community_id == community_id, Membership.user_id == user_id)
+    )
+    return level == "muted"
+
+
+def _about_post(
+    db: Session,
+    *,
+    recipient_id: int,
+    type: str,
+    key: str,
+    post: Post,
+    actor_id: int | None,
+    url: str | None = None,
+    **params: Any,
+) -> Notification | None:
+    if type in _MUTABLE and muted(db, recipient_id, post.community_id):
+        return None
+    return notify(
+        db,
+        recipient_id=recipient_id,
+        type=type,
+        key=key,
+        url=url or f"/posts/{post.id}",
+        actor_id=actor_id,
+        post_id=post.id,
+        params={"title": post_title(post), **params},
+    )
+
+
+def on_post_shared(db: Session, *, post: Post, actor: User, mentioned: list[int]) -> None:
+    """A new post: the people it mentions or praises, and the members watching its community."""
+    told: set[int] = {actor.id}
+    if post.praised_user_id is not None:
+        _about_post(
+            db,
+            recipient_id=post.praised_user_id,
+            type=T.praise,
+            key=f"praise:post:{post.id}",
+            post=post,
+            actor_id=actor.id,
+        )
+        told.add(post.praised_user_id)
+    on_mentioned(db, post=post, actor=actor, mentioned=[u for u in mentioned if u not in told])
+    told.update(mentioned)
+    if post.community_id is None:
+        return
+    watchers = db.scalars(
+        select(Membership.user_id).where(
+            Membership.community_id == post.community_id,
+            Membership.status == MemberStatus.member.value,
+            Membership.watch == "all",
+        )
+    ).all()
+    community = db.get(Community, post.community_id)
+    if community is None:
+        return
+    for uid in watchers:
+        if uid in told:
+            continue
+        notify(
+            db,
+            recipient_id=uid,
+            type=T.community_post,
+            key=f"community_post:community:{community.id}",
+            url=f"/communities/{community.slug}",
+            actor_id=actor.id,
+            post_id=post.id,
+            community_id=community.id,
+            params={"title": post_title(post), "community": community.name},
+        )
+
+
+def on_mentioned(
+    db: Session, *, post: Post, actor: User, mentioned: list[int], comment_id: int | None = None
+) -> None:
+    """The people newly mentioned in a post or a comment (only those who may read it are told)."""
+    for uid in mentioned:
+        if comment_id is None:
+            _about_post(
+                db,
+                recipient_id=uid,
+                type=T.mention,
+                key=f"mention:post:{post.id}",
+                post=post,
+                actor_id=actor.id,
+            )
+        else:
+            _about_post(
+                db,
+                recipient_id=uid,
+                type=T.mention,
+                key=f"mention:comment:{comment_id}",
+                post=post,
+                actor_id=actor.id,
+                url=f"/posts/{post.id}#comment-{comment_id}",
+                in_comment=1,
+            )
+
+
+def on_commented(
+    db: Session,
+    *,
+    post: Post,
+    actor: User,
+    comment_id: int,
+    parent_author_id: int | None,
+    parent_id: int | None,
+    mentioned: list[int],
+) -> None:
+    """A comment, answer or reply: the post's author, the author of the comment replied to, the mentioned."""
+    told: set[int] = {actor.id}
+    url = f"/posts/{post.id}#comment-{comment_id}"
+    if parent_id is not None and parent_author_id is not None and parent_author_id not in told:
+        _about_post(
+            db,
+            recipient_id=parent_author_id,
+            type=T.reply,
+            key=f"reply:comment:{parent_id}",
+            post=post,
+            actor_id=actor.id,
+            url=url,
+        )
+        told.add(parent_author_id)
+    if post.author_id not in told:
+        type_ = T.answer if post.kind == "question" and parent_id is None else T.comment
+        _about_post(
+            db,
+            recipient_id=post.author_id,
+            type=type_,
+            key=f"{type_}:post:{post.id}",
+            post=post,
+            actor_id=actor.id,
+            url=url,
+        )
+        told.add(post.author_id)
+    on_mentioned(
+        db, post=post, actor=actor, mentioned=[u for u in mentioned if u not in told], comment_id=comment_id
+    )
+
+
+def on_reacted(db: Session, *, post: Post, actor: User) -> None:
+    """Reactions to a post are one line for its author that grows."""
+    _about_post(
+        db, recipient_id=post.author_id, type=T.like, key=f"like:post:{post.id}", post=post, actor_id=actor.id
+    )
+
+
+def on_answer_accepted(
+    db: Session, *, post: Post, actor: User, answer_author_id: int, comment_id: int
+) -> None:
+    """The author of the accepted answer."""
+    _about_post(
+        db,
+        recipient_id=answer_author_id,
+        type=T.answer_accepted,
+        key=f"answer_accepted:post:{post.id}",
+        post=post,
+        actor_id=actor.id,
+        url=f"/posts/{post.id}#comment-{comment_id}",
+    )
+
+
+def on_join_requested(db: Session, *, community: Community, actor: User, manager_ids: list[int]) -> None:
+    """The managers of a private community, of a request to join (one growing line per community)."""
+    for uid in manager_ids:
+        notify(
+            db,
+            recipient_id=uid,
+            type=T.join_request,
+            key=f"join_request:community:{community.id}",
+            url=f"/communities/{community.slug}/members",
+            actor_id=actor.id,
+            community_id=community.id,
+            params={"community": community.name},
+        )
+
+
+def on_join_decided(
+    db: Session, *, community: Community, actor: User, requester_id: int, approved: bool
+) -> None:
+    """The person who asked to join, of the managers' answer."""
+    notify(
+        db,
+        recipient_id=requester_id,
+        type=T.join_decision,
+        key=f"join_decision:community:{community.id}",
+        url=f"/communities/{community.slug}",
+        actor_id=actor.id,
+        community_id=community.id,
+        params={"community": community.name, "approved": 1 if approved else 0},
+    )
+
+
+def on_event_changed(db: Session, *, post: Post, actor: User, attendee_ids: list[int], what: str) -> None:
+    """The people going to (or waiting for) an event whose date, place or capacity changed."""
+    for uid in attendee_ids:
+        _about_post(
+            db,
+            recipient_id=uid,
+            type=T.event,
+            key=f"event:change:{post.id}",
+            post=post,
+            actor_id=actor.id,
+            change="changed",
+            what=what,
+        )
+
+
+def on_seat_freed(db: Session, *, post: Post, promoted_id: int) -> None:
+    """The first person waiting for an event, now going."""
+    _about_post(
+        db,
+        recipient_id=promoted_id,
+        type=T.event,
+        key=f"event:promoted:{post.id}",
+        post=post,
+        actor_id=None,
+        change="promoted",
+    )
+
+
+REMINDER_AHEAD = timedelta(hours=24)
+
+
+def remind_events(db: Session, *, as_of: datetime | None = None) -> int:
+    """Remind the people going to an event that starts within a day; once per event and person.
+
+    Run by `proxima notifications send-digests` (cron); returns how many people were reminded."""
+    from app.models import Event, Rsvp, RsvpStatus
+
+    now = as_of or utcnow()
+    rows = db.execute(
+        select(Post, Event.starts_at, Rsvp.user_id)
+        .join(Event, Event.post_id == Post.id)
+        .join(Rsvp, Rsvp.post_id == Post.id)
+        .where(
+            Event.starts_at > now,
+            Event.starts_at <= now + REMINDER_AHEAD,
+            Rsvp.status == RsvpStatus.going.value,
+            Post.removed_at.is_(None),
+        )
+        .order_by(Event.starts_at, Post.id, Rsvp.user_id)
+    ).all()
+    reminded = 0
+    for post, starts_at, user_id in rows:
+        key = f"event:reminder:{post.id}"
+        exists = db.scalar(
+            select(Notification.id).where(Notification.user_id == user_id, Notification.group_key == key)
+        )
+        if exists is not None:
+            continue
+        if (
+            _about_post(
+                db,
+                recipient_id=user_id,
+                type=T.event,
+                key=key,
+                post=post,
+                actor_id=None,
+                change="reminder",
+                starts_at=starts_at.isoformat(),
+            )
+            is not None
+        ):
+            reminded += 1
+    return reminded
