@@ -2,7 +2,7 @@
 
 from fastapi import APIRouter
 
-from app.api import auth, communities, engagement, moderation, posts, search, users
+from app.api import auth, communities, engagement, feedback, moderation, posts, search, users
 
 api_router = APIRouter()
 api_router.include_router(auth.router)
@@ -12,3 +12,4 @@ api_router.include_router(posts.router)
 api_router.include_router(moderation.router)
 api_router.include_router(search.router)
 api_router.include_router(engagement.router)
+api_router.include_router(feedback.router)

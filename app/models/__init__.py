@@ -5,6 +5,18 @@ from app.models.auth import ApiToken, LoginAttempt, WebSession
 from app.models.base import Base
 from app.models.communities import Community, MemberRole, Membership, MemberStatus, TagFollow, Visibility
 from app.models.engagement import EngagementState, NudgeEvent, Stage, StageTransition
+from app.models.feedback import (
+    FeedbackAttachment,
+    FeedbackBoardEntry,
+    FeedbackCategory,
+    FeedbackComment,
+    FeedbackItem,
+    FeedbackNote,
+    FeedbackReply,
+    FeedbackStatus,
+    FeedbackVolunteer,
+    FeedbackVote,
+)
 from app.models.notifications import (
     Channel,
     EmailDelivery,
@@ -42,6 +54,16 @@ __all__ = [
     "EmailDelivery",
     "EngagementState",
     "Event",
+    "FeedbackAttachment",
+    "FeedbackBoardEntry",
+    "FeedbackCategory",
+    "FeedbackComment",
+    "FeedbackItem",
+    "FeedbackNote",
+    "FeedbackReply",
+    "FeedbackStatus",
+    "FeedbackVolunteer",
+    "FeedbackVote",
     "Follow",
     "LoginAttempt",
     "MemberRole",
