@@ -1,0 +1,272 @@
+"""The suppression rules (app/services/aggregates.py), checked by an attacker written independently.
+
+The attacker knows everything a reader of Proxima knows: the shown cells, each group's size (the
+directory is public), the shown column totals and the grand total, and that counts are never
+negative. It enumerates every table consistent with that knowledge (a dynamic programme over rows)
+and so finds the exact range of each hidden cell: a cell whose range is a single value is recovered.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
+
+from app.services.aggregates import Table, differencing_risk, group_shown, suppress, suppress_table
+
+STAGES = ["information", "discovery", "participation", "contribution", "promotion", "disappointment"]
+
+
+def compositions(total: int, parts: int) -> Iterator[tuple[int, ...]]:
+    """Every way to put `total` people into `parts` cells."""
+    if parts == 0:
+        if total == 0:
+            yield ()
+        return
+    for first in range(total + 1):
+        for rest in compositions(total - first, parts - 1):
+            yield (first, *rest)
+
+
+def feasible_values(
+    members: Sequence[int],
+    cells: Sequence[Sequence[int | None]],
+    totals: Sequence[int | None],
+) -> list[list[set[int]]]:
+    """For every cell, the values it takes over all tables consistent with what is shown.
+
+    `cells[r][c]` is the shown value or None; `members[r]` each row's size; `totals[c]` a shown
+    column total or None (the grand total is the sum of the members).
+    """
+    ncols = len(totals)
+    known = [c for c in range(ncols) if totals[c] is not None]
+    fills: list[list[tuple[int, ...]]] = []
+    for r, row in enumerate(cells):
+        hidden = [c for c in range(ncols) if row[c] is None]
+        rest = members[r] - sum(v for v in row if v is not None)
+        options = []
+        for comp in compositions(rest, len(hidden)) if rest >= 0 else ():
+            full = list(row)
+            for c, v in zip(hidden, comp, strict=True):
+                full[c] = v
+            options.append(tuple(int(v or 0) for v in full))
+        fills.append(options)
+
+    def add(s: tuple[int, ...], f: tuple[int, ...], sign: int = 1) -> tuple[int, ...]:
+        return tuple(s[i] + sign * f[c] for i, c in enumerate(known))
+
+    # forward[r]: sums over the known columns reachable with rows before r; backward[r]: the sums
+    # before row r from which rows r.. can still reach the shown totals
+    forward = [{tuple(0 for _ in known)}]
+    for options in fills:
+        forward.append({add(s, f) for s in forward[-1] for f in options})
+    backward = [set[tuple[int, ...]]() for _ in range(len(fills) + 1)]
+    backward[-1] = {tuple(int(totals[c] or 0) for c in known)}
+    for r in range(len(fills) - 1, -1, -1):
+        backward[r] = {add(t, f, -1) for t in backward[r + 1] for f in fills[r]}
+    values = [[set[int]() for _ in range(ncols)] for _ in cells]
+    for r, options in enumerate(fills):
+        for s in forward[r]:
+            for f in options:
+                if add(s, f) in backward[r + 1]:
+                    for c in range(ncols):
+                        values[r][c].add(f[c])
+    return values
+
+
+def released(table: Table) -> tuple[list[int], list[list[int | None]], list[int | None]]:
+    """What a reader sees of a table (a suppressed group's size is public through the directory)."""
+    members = [row.members for row in table.rows]
+    cells = [[None if row.cells is None else row.cells[c] for c in table.columns] for row in table.rows]
+    totals = [table.totals[c] for c in table.columns]
+    return members, cells, totals
+
+
+def assert_safe(table: Table, truth: Mapping[str, Mapping[str, int]], threshold: int) -> None:
+    """No shown count singles anyone out, and no hidden count can be recovered."""
+    cols = table.columns
+    for row in table.rows:
+        if row.cells is None:
+            continue
+        assert group_shown(row.members, threshold)
+        for c in cols:
+            v = row.cells[c]
+            assert v is None or v == 0 or v >= threshold, (row, c)
+            assert v is None or v == 0 or v != row.members, ("everyone in one cell", row, c)
+    for c in cols:
+        v = table.totals[c]
+        assert v is None or v == 0 or (v >= threshold and v != table.members)
+    members, cells, totals = released(table)
+    values = feasible_values(members, cells, totals)
+    for r, row in enumerate(table.rows):
+        for i, c in enumerate(cols):
+            true = truth[row.key].get(c, 0)
+            assert true in values[r][i]
+            if cells[r][i] is None and true > 0:
+                assert len(values[r][i]) > 1, f"{row.key}/{c} = {true} can be recovered: {table}"
+    # the suppressed groups together (the company minus the shown groups) are not a small group
+    hidden = sum(row.members for row in table.rows if row.cells is None)
+    assert hidden == 0 or hidden >= threshold
+
+
+# ---- examples a reader can check by hand ---------------------------------------------------------
+
+
+def test_a_group_under_the_threshold_shows_nothing() -> None:
+    assert not group_shown(4, 5)
+    assert group_shown(5, 5)
+    assert suppress({"information": 2, "discovery": 2}, 5) == {"information": None, "discovery": None}
+
+
+def test_one_small_cell_hides_a_second_one() -> None:
+    cells = suppress({"information": 1, "discovery": 6, "participation": 7, "contribution": 0}, 5)
+    assert cells == {"information": None, "discovery": None, "participation": 7, "contribution": 0}
+
+
+def test_everyone_in_one_cell_is_hidden_with_a_complement() -> None:
+    cells = suppress({"information": 0, "discovery": 6, "participation": 0}, 5)
+    assert cells["discovery"] is None
+    assert list(cells.values()).count(None) == 2
+    assert sum(v for v in cells.values() if v is not None) == 0
+
+
+def test_a_six_person_group_split_five_and_one() -> None:
+    cells = suppress({"discovery": 5, "participation": 1, "contribution": 0}, 5)
+    assert cells == {"discovery": None, "participation": None, "contribution": 0}
+
+
+def test_zero_is_shown_and_large_cells_are_shown() -> None:
+    cells = suppress({"a": 5, "b": 7, "c": 0}, 5)
+    assert cells == {"a": 5, "b": 7, "c": 0}
+
+
+def test_threshold_of_one_turns_suppression_off() -> None:
+    assert suppress({"a": 1, "b": 0}, 1) == {"a": 1, "b": 0}
+
+
+def test_a_small_department_hides_a_second_one() -> None:
+    """The company minus the shown departments would be the small one: another is hidden too."""
+    truth = {
+        "Sales": {"discovery": 6, "participation": 6},
+        "Legal": {"discovery": 2, "participation": 1},
+        "Ops": {"discovery": 10, "participation": 8},
+    }
+    table = suppress_table(truth, 5, columns=["discovery", "participation"])
+    assert table.row("Legal").suppressed
+    assert table.row("Sales").suppressed  # the smallest shown group becomes the complement
+    assert not table.row("Ops").suppressed
+    assert_safe(table, truth, 5)
+
+
+def test_a_cell_that_a_column_total_would_reveal_is_hidden() -> None:
+    """Company-wide 9 at promotion, Sales shows 7: Ops' 2 could be derived; so Sales' 7 is hidden."""
+    truth = {
+        "Sales": {"discovery": 8, "promotion": 7},
+        "Ops": {"discovery": 9, "promotion": 2},
+        "IT": {"discovery": 9, "promotion": 0},
+    }
+    table = suppress_table(truth, 5, columns=["discovery", "promotion"])
+    assert table.totals == {"discovery": 26, "promotion": 9}
+    assert table.row("Ops").cells == {"discovery": None, "promotion": None}
+    assert table.row("Sales").cells is not None and table.row("Sales").cells["promotion"] is None
+    assert_safe(table, truth, 5)
+
+
+def test_withheld_groups_are_never_shown() -> None:
+    truth = {"hr": {"a": 6, "b": 5}, "rest": {"a": 20, "b": 30}}
+    table = suppress_table(truth, 5, withheld=["rest"])
+    assert table.row("rest").suppressed
+    assert not table.row("hr").suppressed
+    assert table.withheld == ["rest"]
+
+
+def test_differencing_a_team_against_its_department() -> None:
+    department = {"Sales": set(range(10)), "Ops": set(range(10, 30))}
+    assert differencing_risk(set(range(7)), department, 5)  # Sales minus the team: 3 people
+    assert not differencing_risk(set(range(5)), department, 5)  # 5 others: fine
+    assert not differencing_risk(set(range(10)), department, 5)  # the same people: nothing new
+    # the viewer's own stage is theirs: leaving them out, 7 + the manager = Sales minus 2
+    assert not differencing_risk(set(range(1, 10)), department, 5, ignore={0})
+    # a team covering a whole department and 2 more people
+    assert differencing_risk(set(range(12)), department, 5)
+
+
+# ---- properties over random groups ---------------------------------------------------------------
+
+THRESHOLDS = st.integers(min_value=2, max_value=6)
+
+
+@settings(max_examples=300, deadline=None)
+@given(threshold=THRESHOLDS, counts=st.lists(st.integers(0, 9), min_size=2, max_size=6))
+@example(threshold=5, counts=[0, 6, 0])
+@example(threshold=5, counts=[1, 5, 0])
+@example(threshold=5, counts=[4, 1, 0, 0])
+def test_one_group_never_releases_a_small_or_recoverable_count(threshold: int, counts: list[int]) -> None:
+    """Over random group sizes: no shown count is under the threshold, and no hidden one is exact."""
+    truth = {STAGES[i]: n for i, n in enumerate(counts)}
+    cells = suppress(truth, threshold)
+    total = sum(counts)
+    if total < threshold:
+        assert all(v is None for v in cells.values())
+        return
+    for stage, value in cells.items():
+        assert value is None or value == 0 or (value >= threshold and value != total), (stage, cells)
+    shown = sum(v for v in cells.values() if v is not None)
+    hidden = [s for s, v in cells.items() if v is None]
+    assert not hidden or len(hidden) >= 2
+    assert total - shown == 0 or total - shown >= threshold  # what the hidden cells hold together
+    # exhaustive attacker: every split of the hidden total into the hidden cells
+    ranges: dict[str, set[int]] = {s: set() for s in hidden}
+    for comp in compositions(total - shown, len(hidden)):
+        for s, v in zip(hidden, comp, strict=True):
+            ranges[s].add(v)
+    for s in hidden:
+        if truth[s] > 0:
+            assert len(ranges[s]) > 1, (s, truth, cells)
+
+
+@st.composite
+def tables(draw: st.DrawFn) -> tuple[int, dict[str, dict[str, int]], list[str]]:
+    """A population split into 1-4 groups over 2-3 stages, with small, random counts."""
+    threshold = draw(THRESHOLDS)
+    ncols = draw(st.integers(2, 3))
+    nrows = draw(st.integers(1, 4))
+    cols = STAGES[:ncols]
+    truth = {f"g{r}": {c: draw(st.integers(0, 7)) for c in cols} for r in range(nrows)}
+    truth = {k: v for k, v in truth.items() if sum(v.values()) > 0} or {"g0": {cols[0]: 1}}
+    return threshold, truth, cols
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=tables())
+@example(case=(5, {"g0": {"a": 1, "b": 6}, "g1": {"a": 6, "b": 6}, "g2": {"a": 0, "b": 3}}, ["a", "b"]))
+@example(case=(5, {"g0": {"a": 3, "b": 0}, "g1": {"a": 5, "b": 5}}, ["a", "b"]))
+def test_a_breakdown_never_releases_a_small_or_recoverable_count(
+    case: tuple[int, dict[str, dict[str, int]], list[str]],
+) -> None:
+    """Over random partitions released with the population's funnel as column totals."""
+    threshold, truth, cols = case
+    table = suppress_table(truth, threshold, columns=cols)
+    if not table.shown:
+        assert sum(sum(r.values()) for r in truth.values()) < threshold
+        assert all(row.cells is None for row in table.rows)
+        assert all(v is None for v in table.totals.values())
+        return
+    assert_safe(table, truth, threshold)
+
+
+def test_attacker_recovers_what_naive_suppression_leaves() -> None:
+    """The attacker is not blind: hiding only the small cell lets it be computed."""
+    members, cells, totals = [6], [[None, 5, 0]], [None, None, None]
+    values = feasible_values(members, cells, totals)
+    assert values[0][0] == {1}
+    # and across rows: Ops' 2 at promotion from the company-wide 9 and Sales' 7
+    values = feasible_values([15, 11], [[8, 7], [9, None]], [17, 9])
+    assert values[1][1] == {2}
+
+
+def test_enumeration_helper_counts() -> None:
+    assert len(list(compositions(3, 3))) == 10
+    assert list(itertools.islice(compositions(0, 2), 5)) == [(0, 0)]
