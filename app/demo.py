@@ -27,6 +27,7 @@ from urllib.parse import quote
 from sqlalchemy import Table, bindparam, insert, text, update
 from sqlalchemy.orm import Session
 
+from app import demo_notifications
 from app.models import Base, Follow, Role, Tag, User, UserRole, UserTag
 from app.services import activity, auth, markdown
 from app.services.text import fold, handle_base, normalize_tag
@@ -587,6 +588,7 @@ def load(db: Session, *, settings: Settings, size: str, today: date | None = Non
                 )
             )
     _activity_from_content(db)
+    demo_notifications.load(db, now=REFERENCE)
     activity.audit(db, actor_id=None, action="demo_loaded", size=size)
     db.flush()
     elapsed = time.perf_counter() - started

@@ -677,3 +677,29 @@ def test_the_demo_loads_into_the_test_database(database: Database, settings: Set
         times = [t for (t,) in db.execute(select(Post.created_at).where(Post.id != post.id))]
         assert all(t.tzinfo is not None and t <= demo.REFERENCE for t in times)
         assert re.fullmatch(r"[a-z0-9-]+", community.slug)
+
+
+def test_the_demo_people_have_notifications_they_may_read(loaded: tuple[Settings, Database, str]) -> None:
+    from app.models import Notification
+    from app.services import notifications
+
+    _, database, _ = loaded
+    with database.session(write=False) as db:
+        camille = _user(db, "camille.martin@proxima.example")
+        stored = db.scalar(
+            select(func.count()).select_from(Notification).where(Notification.user_id == camille.id)
+        )
+        listed = notifications.list_for(db, viewer=camille, limit=100).items
+        assert stored and len(listed) == min(stored, 100)  # every line stored is one she may read
+        assert {n.type for n in listed} >= {"like", "comment"}
+        # nobody anywhere is told of a post they may not read
+        hidden = db.scalar(
+            select(func.count())
+            .select_from(Notification)
+            .join(Post, Post.id == Notification.post_id)
+            .join(User, User.id == Notification.user_id)
+            .where(~post_readable(Notification.user_id))
+        )
+        assert hidden == 0
+        grouped = db.scalar(select(func.max(Notification.actor_count)))
+        assert grouped is not None and grouped > 1

@@ -182,6 +182,26 @@ def leave(slug: str, db: DB, actor: CurrentUser) -> Response:
     return Response(status_code=204)
 
 
+class WatchIn(Strict):
+    """How closely the caller follows a community: `all`, `mentions` (the default) or `muted`."""
+
+    level: str
+
+
+class WatchRead(BaseModel):
+    """The caller's watch level in a community."""
+
+    level: str
+
+
+@router.put("/communities/{slug}/watch", response_model=WatchRead)
+def set_watch(slug: str, body: WatchIn, db: DB, actor: CurrentUser) -> WatchRead:
+    """Choose which of a community's news notify the caller (members only)."""
+    community = get_visible_community(db, actor, slug)
+    member = communities.set_watch(db, actor=actor, community=community, level=body.level)
+    return WatchRead(level=member.watch)
+
+
 @router.get("/communities/{slug}/members", response_model=Page[MemberRead])
 def list_members(slug: str, db: DB, viewer: CurrentUser, status: str = "member") -> Page[MemberRead]:
     """Members (anyone who may see the community); pending requests (managers only)."""

@@ -10,9 +10,20 @@ from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from app.i18n import _
-from app.models import Community, Follow, MemberRole, Membership, MemberStatus, Post, Role, User, Visibility
+from app.models import (
+    Community,
+    Follow,
+    MemberRole,
+    Membership,
+    MemberStatus,
+    Post,
+    Role,
+    User,
+    Visibility,
+    WatchLevel,
+)
 from app.models.base import utcnow
-from app.services import activity, markdown
+from app.services import activity, markdown, notifications
 from app.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from app.services.pagination import Page, clamp_limit, decode_cursor, encode_cursor
 from app.services.text import clean_line, fold
@@ -198,7 +209,36 @@ def join(db: Session, *, actor: User, slug: str, accept_charter: bool = True) ->
         subject_id=community.id,
     )
     db.flush()
+    if not public:
+        notifications.on_join_requested(
+            db, community=community, actor=actor, manager_ids=manager_ids(db, community)
+        )
     return member
+
+
+def manager_ids(db: Session, community: Community) -> list[int]:
+    """The people who run a community."""
+    return list(
+        db.scalars(
+            select(Membership.user_id).where(
+                Membership.community_id == community.id,
+                Membership.role == MemberRole.manager.value,
+                Membership.status == MemberStatus.member.value,
+            )
+        ).all()
+    )
+
+
+def set_watch(db: Session, *, actor: User, community: Community, level: str) -> Membership:
+    """A member chooses how closely to follow a community: every post, mentions and replies, or muted."""
+    if level not in {w.value for w in WatchLevel}:
+        raise Invalid.one("watch", _("Choose every post, mentions and replies, or muted."))
+    current = membership(db, actor, community)
+    if current is None or current.status != MemberStatus.member.value:
+        raise Forbidden(_("Join the community first."))
+    current.watch = level
+    db.flush()
+    return current
 
 
 def leave(db: Session, *, actor: User, community: Community) -> None:
@@ -264,6 +304,9 @@ def decide_request(db: Session, *, actor: User, community: Community, user_id: i
         subject_id=community.id,
     )
     db.flush()
+    notifications.on_join_decided(
+        db, community=community, actor=actor, requester_id=user_id, approved=approve
+    )
     return person
 
 

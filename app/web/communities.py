@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response
@@ -13,7 +14,7 @@ from app.models import Community, MemberStatus, User
 from app.services import communities, posts
 from app.services.errors import Invalid
 from app.services.visibility import get_visible_community
-from app.web.htmx import redirect, render
+from app.web.htmx import is_htmx, redirect, render
 from app.web.pages import form_again, page_router
 from app.web.posts import composer_context, person_id
 
@@ -125,7 +126,12 @@ def show(
         return render(
             request,
             "posts/feed_page.html",
-            {"items": items, "next_cursor": next_cursor, "more_url": f"/communities/{slug}"},
+            {
+                "items": items,
+                "next_cursor": next_cursor,
+                "more_url": f"/communities/{slug}",
+                "more_params": f"&kind={quote(kind)}" if kind else "",
+            },
             block="more",
         )
     context.update(
@@ -191,6 +197,28 @@ def leave(request: Request, db: DB, viewer: CurrentUser, slug: str) -> Response:
     """Leave a community, or withdraw a request."""
     communities.leave(db, actor=viewer, community=get_visible_community(db, viewer, slug))
     return redirect(request, "/communities")
+
+
+@router.post("/communities/{slug}/watch")
+def watch(
+    request: Request, db: DB, viewer: CurrentUser, slug: str, level: Annotated[str, Form()] = ""
+) -> Response:
+    """A member chooses which of the community's news reach them."""
+    community = get_visible_community(db, viewer, slug)
+    member = communities.set_watch(db, actor=viewer, community=community, level=level)
+    if not is_htmx(request):
+        return redirect(request, f"/communities/{community.slug}")
+    labels = {
+        "all": _("You will hear of every new post here."),
+        "mentions": _("You will hear of mentions and replies only."),
+        "muted": _("This community is muted: it will not notify you."),
+    }
+    return render(
+        request,
+        "communities/_watch.html",
+        {"community": community, "membership": member},
+        toast=labels[member.watch],
+    )
 
 
 @router.get("/communities/{slug}/edit")
