@@ -25,10 +25,12 @@ db_cli = typer.Typer(help="The database schema.", no_args_is_help=True)
 demo_cli = typer.Typer(help="The demo company.", no_args_is_help=True)
 users_cli = typer.Typer(help="Accounts and the company directory.", no_args_is_help=True)
 engagement_cli = typer.Typer(help="The engagement engine.", no_args_is_help=True)
+notifications_cli = typer.Typer(help="Notification emails and digests.", no_args_is_help=True)
 cli.add_typer(db_cli, name="db")
 cli.add_typer(demo_cli, name="demo")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(engagement_cli, name="engagement")
+cli.add_typer(notifications_cli, name="notifications")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -235,6 +237,47 @@ def engagement_sweep(
     took = time.perf_counter() - started
     stages = ", ".join(f"{stage} {count}" for stage, count in sorted(report.by_stage.items()))
     typer.echo(f"swept {report.people} people in {took:.2f} s: {report.changed} changed stage ({stages})")
+
+
+@notifications_cli.command("send-digests")
+def notifications_send_digests(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="ISO 8601 instant, e.g. 2026-12-01T09:00:00Z (default: now)")
+    ] = None,
+) -> None:
+    """Send what is due: event reminders, emails at once, daily and weekly digests (each at most once)."""
+    from datetime import UTC, datetime
+
+    from app.services import digests, notifications
+
+    moment = datetime.now(UTC)
+    if as_of:
+        try:
+            moment = datetime.fromisoformat(as_of.replace("Z", "+00:00"))
+        except ValueError as exc:
+            typer.echo(f"error: --as-of {as_of!r} is not an ISO 8601 instant", err=True)
+            raise typer.Exit(2) from exc
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+    settings = get_settings()
+    database = Database(settings)
+    try:
+        with database.session() as db:  # reminders first, so that they can go out in this run
+            reminded = notifications.remind_events(db, as_of=moment)
+        report = digests.send_digests(database, settings=settings, as_of=moment)
+    finally:
+        database.dispose()
+    for row in report.unconfirmed:
+        why = f" ({row.error})" if row.error else ""
+        typer.echo(
+            f"warning: the {row.kind} email {row.period} to {row.email} was claimed at "
+            f"{row.claimed_at:%Y-%m-%d %H:%M:%S} UTC by a run that stopped before it was confirmed "
+            f"sent; it may not have arrived and will not be sent again{why}",
+            err=True,
+        )
+    typer.echo(f"event reminders: {reminded}; {report.summary()}")
+    if report.server_down:
+        raise typer.Exit(1)
 
 
 @cli.command("serve")

@@ -54,6 +54,18 @@ class Settings(BaseSettings):
     photo_size: int = 512
     max_import_bytes: int = 10 * 1024 * 1024
 
+    # outgoing email: notification emails and digests (`proxima notifications send-digests`)
+    base_url: str = "http://127.0.0.1:8000"  # how people reach Proxima: the links in emails
+    smtp_host: str = "localhost"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: str | None = None
+    smtp_starttls: bool = False
+    smtp_ssl: bool = False  # SMTP over TLS from the first byte (usually port 465)
+    smtp_from: str = "Proxima <proxima@localhost>"
+    smtp_timeout: float = 30.0  # seconds
+    digest_hour: int = 8  # daily digests go out from this local hour on; weekly ones on Mondays
+
     log_level: str = "INFO"
     log_json: bool = False
 

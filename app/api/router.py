@@ -2,7 +2,17 @@
 
 from fastapi import APIRouter
 
-from app.api import auth, communities, engagement, feedback, moderation, posts, search, users
+from app.api import (
+    auth,
+    communities,
+    engagement,
+    feedback,
+    moderation,
+    notification_preferences,
+    posts,
+    search,
+    users,
+)
 
 api_router = APIRouter()
 api_router.include_router(auth.router)
@@ -13,3 +23,4 @@ api_router.include_router(moderation.router)
 api_router.include_router(search.router)
 api_router.include_router(engagement.router)
 api_router.include_router(feedback.router)
+api_router.include_router(notification_preferences.router)
