@@ -196,7 +196,8 @@ def _category_by_key(db: Session, key: str, *, allow_retired: bool = False) -> F
     return category
 
 
-def _require_hr(user: User) -> None:
+def require_hr(user: User) -> None:
+    """HR only: anyone else gets 404, as if the page did not exist."""
     if not is_hr(user):
         raise NotFound(_("Page not found"))
 
@@ -208,7 +209,7 @@ def add_category(
     db: Session, *, actor: User, label_en: str, label_fr: str = "", key: str = ""
 ) -> CategoryView:
     """HR adds a category (its key comes from the English name unless given)."""
-    _require_hr(actor)
+    require_hr(actor)
     ensure_default_categories(db)
     english = (label_en or "").strip()
     french = (label_fr or "").strip()
@@ -246,7 +247,7 @@ def update_category(
     retired: bool | None = None,
 ) -> CategoryView:
     """HR renames a category (an empty name goes back to the built-in one) or retires / restores it."""
-    _require_hr(actor)
+    require_hr(actor)
     ensure_default_categories(db)
     category = db.scalar(select(FeedbackCategory).where(FeedbackCategory.key == key))
     if category is None:
@@ -485,7 +486,7 @@ def get_own_item(db: Session, *, settings: Settings, viewer: User, item_id: int)
 
 def get_hr_item(db: Session, *, viewer: User, item_id: int) -> FeedbackItem:
     """An item in the HR inbox; NotFound for anyone but HR."""
-    _require_hr(viewer)
+    require_hr(viewer)
     item = db.get(FeedbackItem, item_id)
     if item is None:
         raise NotFound(_("No such feedback."))
@@ -539,7 +540,7 @@ def set_status(
 ) -> FeedbackItem:
     """HR moves an item along (declining needs a reason the author reads); its author is told, and so
     are the authors of the items merged into it."""
-    _require_hr(actor)
+    require_hr(actor)
     if status not in STATUSES:
         raise Invalid.one("status", _("Choose one of the offered statuses."))
     if item.merged_into_id is not None:
@@ -564,7 +565,7 @@ def set_status(
 
 def assign(db: Session, *, actor: User, item: FeedbackItem, assignee_id: int | None) -> FeedbackItem:
     """HR hands an item to an HR colleague (or to nobody)."""
-    _require_hr(actor)
+    require_hr(actor)
     if assignee_id is not None and assignee_id not in {p.id for p in hr_people(db)}:
         raise Invalid.one("assignee_id", _("Choose an HR colleague."))
     item.assignee_id = assignee_id
@@ -616,7 +617,7 @@ def add_reply(
 
 def add_note(db: Session, *, settings: Settings, actor: User, item: FeedbackItem, body: str) -> FeedbackNote:
     """An HR-internal note on an item (its author never sees notes)."""
-    _require_hr(actor)
+    require_hr(actor)
     text = _check_text(body, "note", _("Write the note."), MAX_NOTE)
     note = FeedbackNote(item_id=item.id, author_id=actor.id, body=text, created_on=today(settings))
     db.add(note)
@@ -627,7 +628,7 @@ def add_note(db: Session, *, settings: Settings, actor: User, item: FeedbackItem
 def merge(db: Session, *, settings: Settings, actor: User, item: FeedbackItem, into_id: int) -> FeedbackItem:
     """HR folds a duplicate into the item it repeats: the duplicate follows the kept item's status
     from now on, and its author is told and still finds it in "my feedback"."""
-    _require_hr(actor)
+    require_hr(actor)
     kept = db.get(FeedbackItem, into_id)
     if kept is None or kept.id == item.id:
         raise Invalid.one("into", _("Choose another item of the inbox, by its number."))
@@ -808,7 +809,7 @@ def _views(
             ItemView(
                 id=item.id,
                 category=cats.get(item.category_id)
-                or CategoryView("other", _(DEFAULT_CATEGORIES["other"]), None, None, False, 0),
+                or CategoryView("other", _("Other"), None, None, False, 0),
                 body=item.body,
                 anonymous=item.anonymous,
                 author=author,
@@ -862,7 +863,7 @@ def item_view(db: Session, *, settings: Settings, viewer: User, item: FeedbackIt
 
 def hr_item_view(db: Session, *, settings: Settings, viewer: User, item: FeedbackItem) -> ItemView:
     """One item as the HR inbox shows it (with notes), even to an HR person who wrote it."""
-    _require_hr(viewer)
+    require_hr(viewer)
     return _views(db, settings, [item], for_hr=True, full=True)[0]
 
 
@@ -938,7 +939,7 @@ def inbox(
     limit: int | None = None,
 ) -> Page[ItemView]:
     """HR's inbox, newest day first; anonymous items carry no author. NotFound for anyone but HR."""
-    _require_hr(viewer)
+    require_hr(viewer)
     stmt = select(FeedbackItem)
     if filters.status:
         if filters.status not in STATUSES:
@@ -971,7 +972,7 @@ def inbox(
 
 def inbox_counts(db: Session, *, viewer: User) -> dict[str, int]:
     """How many open (not merged) items the inbox holds in each status."""
-    _require_hr(viewer)
+    require_hr(viewer)
     rows = db.execute(
         select(FeedbackItem.status, func.count())
         .where(FeedbackItem.merged_into_id.is_(None))
@@ -1018,7 +1019,7 @@ def publish(
 ) -> FeedbackBoardEntry:
     """HR puts an item on the board in their own words (the original stays untouched), with what was
     done; ideas and CSR initiatives may become initiatives colleagues join. Publishing again edits."""
-    _require_hr(actor)
+    require_hr(actor)
     errors: list[FieldError] = []
     for name, value, empty, limit in (
         ("title", title, _("Give it a title."), MAX_TITLE),
@@ -1053,7 +1054,7 @@ def publish(
 
 def unpublish(db: Session, *, actor: User, entry_id: int) -> None:
     """HR takes an entry off the board (its votes, comments and volunteers go with it)."""
-    _require_hr(actor)
+    require_hr(actor)
     entry = db.get(FeedbackBoardEntry, entry_id)
     if entry is None:
         raise NotFound(_("No such board item."))

@@ -2,8 +2,35 @@
 
 from fastapi import APIRouter
 
-from app.web import admin, auth, communities, engagement, home, me, moderation, notification_settings, nudges, people, posts, search
+from app.web import (
+    admin,
+    auth,
+    communities,
+    engagement,
+    feedback,
+    home,
+    me,
+    moderation,
+    notification_settings,
+    nudges,
+    people,
+    posts,
+    search,
+)
 
 web_router = APIRouter()
-for module in (auth, home, people, posts, communities, moderation, search, me, admin, engagement, nudges, notification_settings):
+for module in (
+    auth,
+    home,
+    people,
+    posts,
+    communities,
+    moderation,
+    search,
+    me,
+    admin,
+    engagement,
+    nudges,
+    notification_settings,
+):
     web_router.include_router(module.router)
