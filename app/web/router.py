@@ -32,5 +32,6 @@ for module in (
     engagement,
     nudges,
     notification_settings,
+    feedback,
 ):
     web_router.include_router(module.router)
