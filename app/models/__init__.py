@@ -3,6 +3,7 @@
 from app.models.activity import ActivityEvent, AuditEntry
 from app.models.auth import ApiToken, LoginAttempt, WebSession
 from app.models.base import Base
+from app.models.campaigns import Campaign, CampaignRecipient, CommunityWinback, WinbackRecipient
 from app.models.communities import Community, MemberRole, Membership, MemberStatus, TagFollow, Visibility
 from app.models.engagement import EngagementState, NudgeEvent, Stage, StageTransition
 from app.models.feedback import (
@@ -16,6 +17,15 @@ from app.models.feedback import (
     FeedbackStatus,
     FeedbackVolunteer,
     FeedbackVote,
+)
+from app.models.mentoring import (
+    MentoringEnrolment,
+    MentoringFeedback,
+    MentoringPair,
+    MentoringRole,
+    MentoringSession,
+    MentoringTopic,
+    PairStatus,
 )
 from app.models.notifications import (
     Channel,
@@ -48,9 +58,12 @@ __all__ = [
     "ApiToken",
     "AuditEntry",
     "Base",
+    "Campaign",
+    "CampaignRecipient",
     "Channel",
     "Comment",
     "Community",
+    "CommunityWinback",
     "EmailDelivery",
     "EngagementState",
     "Event",
@@ -70,11 +83,18 @@ __all__ = [
     "MemberStatus",
     "Membership",
     "Mention",
+    "MentoringEnrolment",
+    "MentoringFeedback",
+    "MentoringPair",
+    "MentoringRole",
+    "MentoringSession",
+    "MentoringTopic",
     "Notification",
     "NotificationActor",
     "NotificationPreference",
     "NotificationType",
     "NudgeEvent",
+    "PairStatus",
     "Photo",
     "PollOption",
     "PollVote",
@@ -97,4 +117,5 @@ __all__ = [
     "Visibility",
     "WatchLevel",
     "WebSession",
+    "WinbackRecipient",
 ]
