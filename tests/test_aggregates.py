@@ -10,11 +10,21 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
+from fractions import Fraction
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from app.services.aggregates import Table, differencing_risk, group_shown, suppress, suppress_table
+from app.services.aggregates import (
+    Catalogue,
+    Table,
+    differencing_risk,
+    group_shown,
+    release_catalogue,
+    small,
+    suppress,
+    suppress_table,
+)
 
 STAGES = ["information", "discovery", "participation", "contribution", "promotion", "disappointment"]
 
@@ -270,3 +280,139 @@ def test_attacker_recovers_what_naive_suppression_leaves() -> None:
 def test_enumeration_helper_counts() -> None:
     assert len(list(compositions(3, 3))) == 10
     assert list(itertools.islice(compositions(0, 2), 5)) == [(0, 0)]
+
+
+# ---- the whole catalogue: views requested one after another --------------------------------------
+
+
+Var = tuple[tuple[str, str], str]  # (atom, stage): how many people of this atom are at this stage
+
+
+class RowSpace:
+    """The linear facts a reader can derive: every combination of the equations they hold."""
+
+    def __init__(self) -> None:
+        self.basis: list[tuple[Var, dict[Var, Fraction]]] = []  # (pivot, row with 1 at its pivot)
+
+    def reduce(self, vector: dict[Var, Fraction]) -> dict[Var, Fraction]:
+        v = {k: x for k, x in vector.items() if x}
+        for pivot, row in self.basis:
+            factor = v.get(pivot)
+            if factor:
+                for k, x in row.items():
+                    v[k] = v.get(k, Fraction(0)) - factor * x
+                    if not v[k]:
+                        del v[k]
+        return v
+
+    def add(self, vector: dict[Var, Fraction]) -> None:
+        v = self.reduce(vector)
+        if v:
+            pivot = min(v)
+            self.basis.append((pivot, {k: x / v[pivot] for k, x in v.items()}))
+
+    def determined(self, vector: dict[Var, Fraction]) -> bool:
+        return not self.reduce(vector)
+
+
+@st.composite
+def companies(draw: st.DrawFn) -> tuple[int, list[tuple[str, str, str]]]:
+    """People with a department, a site and a stage: a small company, often with nested groups."""
+    threshold = draw(st.integers(2, 5))
+    departments = draw(st.integers(1, 3))
+    sites = draw(st.integers(1, 3))
+    atoms = draw(
+        st.lists(
+            st.tuples(st.integers(0, departments - 1), st.integers(0, sites - 1), st.integers(1, 8)),
+            min_size=1,
+            max_size=5,
+            unique_by=lambda a: (a[0], a[1]),
+        )
+    )
+    people = []
+    for d, s, size in atoms:
+        for _ in range(size):
+            people.append((f"D{d}", f"S{s}", draw(st.sampled_from(STAGES[:3]))))
+    return threshold, people
+
+
+def reader_facts(catalogue: Catalogue, people: list[tuple[str, str, str]]) -> tuple[RowSpace, dict]:
+    """Everything a reader holds after requesting every view: each (department, site) atom's size
+    (the directory is public), the overall funnel, and every shown cell of every breakdown."""
+    atoms: dict[tuple[str, str], int] = {}
+    for d, s, _stage in people:
+        atoms[d, s] = atoms.get((d, s), 0) + 1
+    space = RowSpace()
+    cols = catalogue.columns
+    for atom in atoms:
+        space.add({(atom, c): Fraction(1) for c in cols})
+    for c, v in catalogue.overall.items():
+        if v is not None:
+            space.add({(atom, c): Fraction(1) for atom in atoms})
+    for dimension, index in (("department", 0), ("site", 1)):
+        for row in catalogue.tables[dimension].rows:
+            if row.cells is None:
+                continue
+            for c, v in row.cells.items():
+                if v is not None:
+                    space.add({(atom, c): Fraction(1) for atom in atoms if atom[index] == row.key})
+    return space, atoms
+
+
+@settings(max_examples=200, deadline=None)
+@given(case=companies())
+@example(  # a site that is exactly two departments, another exactly one
+    case=(
+        5,
+        [("D0", "S0", "a")] * 2
+        + [("D0", "S0", "b")] * 6
+        + [("D1", "S0", "a")] * 7
+        + [("D1", "S0", "b")] * 5
+        + [("D2", "S1", "a")] * 6
+        + [("D2", "S1", "b")] * 6,
+    )
+)
+@example(  # a department inside a site but for 2 people
+    case=(
+        5,
+        [("D0", "S0", "a")] * 6 + [("D0", "S0", "b")] * 6 + [("D1", "S0", "a")] * 2 + [("D1", "S1", "b")] * 9,
+    )
+)
+def test_views_requested_one_after_another_reveal_no_small_count(
+    case: tuple[int, list[tuple[str, str, str]]],
+) -> None:
+    """A reader who requests the funnel, then by department, then by site, and subtracts any view from
+    any other: no hidden cell is exact, and no group of people they can single out (a union of
+    department x site atoms) gets a count under the threshold or a stage everyone in it shares."""
+    threshold, people = case
+    cols = sorted({stage for *_x, stage in people} | {"a", "b"})
+    stages = {i: stage for i, (_d, _s, stage) in enumerate(people)}
+    catalogue = release_catalogue(
+        stages,
+        {
+            "department": {i: p[0] for i, p in enumerate(people)},
+            "site": {i: p[1] for i, p in enumerate(people)},
+        },
+        cols,
+        threshold,
+    )
+    if not catalogue.shown:
+        return
+    for table in catalogue.tables.values():
+        for row in table.rows:
+            for v in (row.cells or {}).values():
+                assert v is None or v == 0 or (v >= threshold and v != row.members)
+    space, atoms = reader_facts(catalogue, people)
+    truth: dict[Var, int] = {}
+    for d, s, stage in people:
+        truth[(d, s), stage] = truth.get(((d, s), stage), 0) + 1
+    names = list(atoms)
+    for size in range(1, len(names) + 1):
+        for chosen in itertools.combinations(names, size):
+            members = sum(atoms[a] for a in chosen)
+            for c in cols:
+                vector = {(a, c): Fraction(1) for a in chosen}
+                if not space.determined(vector):
+                    continue
+                value = sum(truth.get((a, c), 0) for a in chosen)
+                assert not small(value, threshold), f"{chosen} at {c}: {value} of {members} is derivable"

@@ -26,17 +26,27 @@ threshold `t` (settings.group_threshold, 5 by default; 1 or less turns suppressi
 6. **Fixed populations only.** Proxima publishes counts for a fixed catalogue of populations
    (everyone; each department, site, role, seniority band; a line manager's own direct reports),
    one dimension at a time: there are no free filters and no intersections ("department + site"),
-   so the classic difference of two overlapping filters is not available. Where two populations of
-   the catalogue nest (a department entirely inside a site, a team inside a department) the
-   difference between one population and the union of another dimension's groups that covers it or
-   that it covers must be 0 or at least `t` people (`differencing_risk`); a group failing this is
-   withheld like a group under the threshold. A line manager who may also read the HR dashboard is
-   held to the same check for their team, the manager themself excluded (their own stage is theirs).
+   so the classic difference of two overlapping filters is not available. The catalogue is
+   released as a whole (`release_catalogue`), so that a reader who requests every view one after
+   another holds nothing more than one consistent release. Where populations of two dimensions
+   nest (a department inside a site, a site made of whole departments), a group and the union of
+   the other dimension's groups that covers it, or that it covers, are linked: if they differ by 1
+   to `t - 1` people the group is withheld like a small one (`differencing_risk`); if they hold the
+   same people their cells obey rule 3 together; if they differ by `t` or more, the difference is
+   never a small count (another cell is hidden). A line manager who may also read the HR
+   dashboard is held to the group rule for their team, the manager themself left out (their own
+   stage is theirs to know).
 
-What is not covered, and said so in docs/engagement.md: per-stage differences between nested
-populations of *different* dimensions that each hold at least `t` people, and changes over time
-(the trends show the same people each week, so a week-to-week difference is movement, never a
-newcomer's stage).
+tests/test_aggregates.py checks these rules against an attacker that enumerates every table
+consistent with a release (one table), and against one that holds every view of a company with
+departments and sites and derives every linear consequence of them (exact rational elimination):
+no count of 1 to `t - 1` people, of any union of department x site cells, can be derived.
+
+What is not covered, and said so in docs/engagement.md: that *everyone* of a derived group (not a
+shown one) shares a stage, which the zeros of several views together may tell; and changes over
+time (a trend shows the same people each week, so a week-to-week difference is movement between
+stages, never a newcomer's stage; but two releases on either side of someone's arrival differ by
+that person).
 """
 
 from __future__ import annotations
@@ -102,11 +112,13 @@ def suppress_table(
     columns: Sequence[str] | None = None,
     totals_released: bool = True,
     withheld: Collection[str] = (),
+    forced: Collection[tuple[str, str]] = (),
 ) -> Table:
     """A partition of a population into groups (rows) by stage (columns), with rules 1-5 applied.
 
     `totals_released`: the population's own funnel is shown (and suppressed with `suppress`);
-    `withheld`: groups never shown whatever their size (a complement, or a group that nests).
+    `withheld`: groups never shown whatever their size (a complement, or a group that nests);
+    `forced`: cells (group, column) to hide besides those the rules pick (links with other tables).
     """
     cols = list(columns) if columns is not None else list(dict.fromkeys(c for r in rows.values() for c in r))
     keys = list(rows)
@@ -138,7 +150,7 @@ def suppress_table(
     hidden: set[tuple[str, str]] = {(r, c) for r in hidden_rows for c in cols}
     for r in shown_rows:  # rule 2
         for c in cols:
-            if small(value[r, c], threshold) or (value[r, c] == members[r] > 0):
+            if small(value[r, c], threshold) or (value[r, c] == members[r] > 0) or (r, c) in forced:
                 hidden.add((r, c))
 
     def complement(candidates: list[tuple[str, str]]) -> bool:
@@ -284,3 +296,187 @@ def differencing_risk(
         if other <= people and small(len(people - other), threshold):
             return True
     return False
+
+
+@dataclass
+class Catalogue:
+    """Every population of the catalogue released together: the overall funnel and one table per
+    dimension, suppressed jointly so that no view can be subtracted from another."""
+
+    columns: list[str]
+    members: int
+    overall: Cells
+    tables: dict[str, Table]
+    shown: bool = True
+
+
+def _groups(people: Collection[int], keys: Mapping[int, str | Collection[str]]) -> dict[str, set[int]]:
+    groups: dict[str, set[int]] = {}
+    for person in people:
+        value = keys.get(person)
+        for key in [value] if isinstance(value, str) or value is None else value:
+            groups.setdefault(key if key is not None else "", set()).add(person)
+    return {k: groups[k] for k in sorted(groups)}
+
+
+def release_catalogue(
+    stages: Mapping[int, str],
+    dimensions: Mapping[str, Mapping[int, str | Collection[str]]],
+    columns: Sequence[str],
+    threshold: int,
+    *,
+    overlapping: Collection[str] = (),
+) -> Catalogue:
+    """The overall funnel and each dimension's breakdown, with rules 1-6 applied across them all.
+
+    `stages`: each person's stage; `dimensions`: for each dimension, each person's group (a set of
+    groups for an `overlapping` dimension such as roles, whose groups are compared one by one and
+    never summed). A group whose members differ from a union of another dimension's shown groups by
+    fewer than `threshold` people is withheld; where a group equals such a union, or differs from it
+    by at least `threshold` people, the cells of the two sides are linked: a cell that the others
+    would reveal, or a small difference, hides one more cell.
+    """
+    cols = list(columns)
+    people = list(stages)
+    counts = {c: 0 for c in cols}
+    for person in people:
+        counts[stages[person]] += 1
+    overall = suppress(counts, threshold)
+    if not group_shown(len(people), threshold):
+        empty = {d: suppress_table({}, threshold, columns=cols) for d in dimensions}
+        return Catalogue(cols, len(people), overall, empty, False)
+    groups = {d: _groups(people, keys) for d, keys in dimensions.items()}
+    group_counts = {
+        d: {k: {c: sum(1 for p in members if stages[p] == c) for c in cols} for k, members in g.items()}
+        for d, g in groups.items()
+    }
+    withheld: dict[str, set[str]] = {d: set() for d in dimensions}
+    forced: dict[str, set[tuple[str, str]]] = {d: set() for d in dimensions}
+    everyone = set(people)
+
+    def build(d: str) -> Table:
+        if d not in overlapping:
+            return suppress_table(
+                group_counts[d], threshold, columns=cols, withheld=withheld[d], forced=forced[d]
+            )
+        rows: list[Row] = []
+        for key, members in groups[d].items():
+            if members == everyone:
+                rows.append(Row(key, len(members), dict(overall)))
+                continue
+            rest = {c: counts[c] - group_counts[d][key][c] for c in cols}
+            pair = suppress_table(
+                {key: group_counts[d][key], "\0rest": rest},
+                threshold,
+                columns=cols,
+                withheld=["\0rest", *([key] if key in withheld[d] else [])],
+                forced=forced[d],
+            )
+            rows.append(pair.row(key))
+        return Table(cols, rows, dict(overall), len(people), True, sorted(withheld[d]))
+
+    for _round in range(1 + sum(len(g) * (len(cols) + 1) for g in groups.values())):
+        tables = {d: build(d) for d in dimensions}
+        shown = {
+            d: {r.key: groups[d][r.key] for r in t.rows if r.cells is not None} for d, t in tables.items()
+        }
+        changed = False
+        # rule 6, groups: a shown group, or a dimension's hidden remainder, nests in another's groups
+        for d, table in tables.items():
+            rest = (
+                set().union(*(groups[d][r.key] for r in table.rows if r.cells is None))
+                if table.rows
+                else set()
+            )
+            for e in dimensions:
+                if e == d:
+                    continue
+                comparators: dict[str, set[int]] = dict(shown[e])
+                if e not in overlapping:
+                    hidden_e = everyone - set().union(*comparators.values()) if comparators else everyone
+                    if hidden_e:
+                        comparators["\0rest"] = hidden_e
+                for key, members in shown[d].items():
+                    if key not in withheld[d] and differencing_risk(
+                        members, comparators, threshold, partition=e not in overlapping
+                    ):
+                        withheld[d].add(key)
+                        changed = True
+                if (
+                    d not in overlapping
+                    and rest
+                    and shown[d]
+                    and differencing_risk(rest, comparators, threshold, partition=e not in overlapping)
+                ):
+                    smallest = min(shown[d], key=lambda k: (len(shown[d][k]), k))
+                    withheld[d].add(smallest)
+                    changed = True
+            if changed:
+                break
+        if changed:
+            continue
+        # rule 6, cells: a group against the union of another dimension's shown groups it nests with
+        link = _first_link(tables, groups, group_counts, shown, cols, threshold, overlapping)
+        if link is not None:
+            forced[link[0]].add((link[1], link[2]))
+            changed = True
+        if not changed:
+            return Catalogue(cols, len(people), overall, tables)
+    return Catalogue(cols, len(people), overall, tables)
+
+
+def _first_link(
+    tables: Mapping[str, Table],
+    groups: Mapping[str, Mapping[str, set[int]]],
+    counts: Mapping[str, Mapping[str, Mapping[str, int]]],
+    shown: Mapping[str, Mapping[str, set[int]]],
+    cols: Sequence[str],
+    threshold: int,
+    overlapping: Collection[str],
+) -> tuple[str, str, str] | None:
+    """The first cell (dimension, group, column) to hide so that a group and a union of another
+    dimension's groups nesting with it reveal nothing: where they hold the same people, their cells
+    in a column obey rule 3 together; where they differ, the difference is not a small count."""
+    partitions = [d for d in tables if d not in overlapping]
+    for d in partitions:
+        for row in tables[d].rows:
+            if row.cells is None:
+                continue
+            members = groups[d][row.key]
+            for e in partitions:
+                if e == d:
+                    continue
+                for union in _nesting_unions(members, groups[e]):
+                    if not all(k in shown[e] for k in union):
+                        continue
+                    difference = len(set().union(*(groups[e][k] for k in union)) ^ members)
+                    terms = [(d, row.key)] + [(e, k) for k in union]
+                    for c in cols:
+                        values = {t: counts[t[0]][t[1]][c] for t in terms}
+                        hidden = [t for t in terms if _cell(tables, t, c) is None]
+                        if difference == 0:
+                            total = sum(values[t] for t in hidden)
+                            ok = not hidden or (len(hidden) >= 2 and total >= threshold)
+                        else:
+                            derived = abs(values[terms[0]] - sum(values[t] for t in terms[1:]))
+                            ok = bool(hidden) or not (small(derived, threshold) or derived == difference)
+                        visible = [t for t in terms if t not in hidden]
+                        if not ok and visible:
+                            pick = min(visible, key=lambda t: (values[t] == 0, values[t], t))
+                            return pick[0], pick[1], c
+    return None
+
+
+def _cell(tables: Mapping[str, Table], term: tuple[str, str], column: str) -> int | None:
+    cells = tables[term[0]].row(term[1]).cells
+    return None if cells is None else cells[column]
+
+
+def _nesting_unions(members: set[int], groups: Mapping[str, set[int]]) -> list[list[str]]:
+    """The unions of a partition's groups that cover `members`, and that `members` covers."""
+    cover = [k for k, g in groups.items() if g & members]
+    inner = [k for k, g in groups.items() if g and g <= members]
+    unions = [cover]
+    if inner and inner != cover:
+        unions.append(inner)
+    return unions
