@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Annotated
 
@@ -31,6 +31,10 @@ cli.add_typer(demo_cli, name="demo")
 cli.add_typer(users_cli, name="users")
 cli.add_typer(engagement_cli, name="engagement")
 cli.add_typer(notifications_cli, name="notifications")
+campaigns_cli = typer.Typer(help="HR and communications campaigns.", no_args_is_help=True)
+mentoring_cli = typer.Typer(help="The reverse mentoring programme.", no_args_is_help=True)
+cli.add_typer(campaigns_cli, name="campaigns")
+cli.add_typer(mentoring_cli, name="mentoring")
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -278,6 +282,60 @@ def notifications_send_digests(
     typer.echo(f"event reminders: {reminded}; {report.summary()}")
     if report.server_down:
         raise typer.Exit(1)
+
+
+def parse_instant(value: str | None) -> datetime | None:
+    """An --as-of option: an ISO 8601 instant (UTC when no zone is given), or None for now."""
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError as exc:
+        typer.echo(f"error: --as-of {value!r} is not an ISO 8601 instant", err=True)
+        raise typer.Exit(2) from exc
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+@campaigns_cli.command("start-due")
+def campaigns_start_due(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="ISO 8601 instant, e.g. 2026-12-01T09:00:00Z (default: now)")
+    ] = None,
+) -> None:
+    """Start the scheduled campaigns whose time has come: fix each audience and tell it (cron)."""
+    from app.services import campaigns
+
+    moment = parse_instant(as_of)
+    settings = get_settings()
+    database = Database(settings)
+    try:
+        with database.session() as db:
+            started = campaigns.start_due(db, threshold=settings.group_threshold, as_of=moment)
+            lines = [
+                f"campaign {c.id} cancelled: {c.cancel_reason}"
+                if c.cancelled_at is not None
+                else f"campaign {c.id} started for {c.audience_size} people"
+                for c in started
+            ]
+    finally:
+        database.dispose()
+    for line in lines:
+        typer.echo(line)
+    typer.echo(f"{len(lines)} campaign(s) due")
+
+
+@mentoring_cli.command("match")
+def mentoring_match() -> None:
+    """Propose reverse-mentoring pairs to everyone waiting (each side is told and decides)."""
+    from app.services import mentoring
+
+    database = Database(get_settings())
+    try:
+        with database.session() as db:
+            made = mentoring.match(db)
+    finally:
+        database.dispose()
+    typer.echo(f"{len(made)} pair(s) proposed")
 
 
 @cli.command("serve")

@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Query, Request, Response, UploadFile
 from pydantic import BaseModel, Field
 
+from app.api.campaigns import CampaignCard, campaign_cards
 from app.api.schemas import Page, PersonRef, Strict
 from app.deps import DB, AppSettings, CurrentUser
 from app.models import Post, User
@@ -431,12 +432,20 @@ def upload_image(
     return ImageRead(id=image.id, url=url, markdown=f"![]({url})", width=image.width, height=image.height)
 
 
-@router.get("/feed", response_model=Page[PostRead])
+class FeedPage(Page[PostRead]):
+    """The home feed; its first page also carries the campaigns addressed to the caller."""
+
+    campaigns: list[CampaignCard] = Field(default_factory=list)
+
+
+@router.get("/feed", response_model=FeedPage)
 def feed(
     db: DB, viewer: CurrentUser, cursor: str | None = None, limit: Annotated[int | None, Query()] = None
-) -> Page[PostRead]:
+) -> FeedPage:
     """The caller's home feed, newest first."""
-    return _post_page(posts.home_feed(db, viewer=viewer, cursor=cursor, limit=limit), viewer)
+    page = _post_page(posts.home_feed(db, viewer=viewer, cursor=cursor, limit=limit), viewer)
+    cards = [] if cursor else campaign_cards(db, viewer)
+    return FeedPage(items=page.items, next_cursor=page.next_cursor, campaigns=cards)
 
 
 @router.get("/communities/{slug}/posts", response_model=Page[PostRead])

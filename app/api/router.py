@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.api import (
     auth,
+    campaigns,
     communities,
     engagement,
     feedback,
@@ -22,5 +23,6 @@ api_router.include_router(posts.router)
 api_router.include_router(moderation.router)
 api_router.include_router(search.router)
 api_router.include_router(engagement.router)
+api_router.include_router(campaigns.router)
 api_router.include_router(feedback.router)
 api_router.include_router(notification_preferences.router)

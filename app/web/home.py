@@ -7,7 +7,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.deps import DB, AppSettings, CurrentUser, OptionalCaller, WriteDB
 from app.models.base import utcnow
-from app.services import communities, directory, nudges, posts, tags
+from app.services import campaigns, communities, directory, nudges, posts, tags
 from app.web.htmx import render
 from app.web.pages import page_router
 from app.web.posts import composer_context
@@ -28,6 +28,7 @@ def home(request: Request, db: DB, caller: OptionalCaller) -> Response:
         {
             "items": page.items,
             "next_cursor": page.next_cursor,
+            "campaigns": campaigns.cards_for(db, viewer=viewer),
             "composer": composer_context(db, viewer, next_url="/"),
             "since": utcnow().isoformat(),
             "count": 0,

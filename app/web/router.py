@@ -5,6 +5,7 @@ from fastapi import APIRouter
 from app.web import (
     admin,
     auth,
+    campaigns,
     communities,
     engagement,
     feedback,
@@ -32,6 +33,7 @@ for module in (
     admin,
     engagement,
     mentoring,
+    campaigns,
     nudges,
     notification_settings,
     feedback,
