@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 
 import structlog
@@ -22,7 +24,7 @@ from app.api.router import api_router
 from app.db import Database
 from app.deps import CSRF_COOKIE, LANG_COOKIE, secure_cookies
 from app.i18n import _
-from app.services import engagement
+from app.services import broker, engagement
 from app.services.errors import DomainError
 from app.settings import Settings, get_settings
 from app.web import errors as web_errors
@@ -166,6 +168,17 @@ def configure_logging(settings: Settings) -> None:
     )
 
 
+@asynccontextmanager
+async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """What runs beside the requests: the live-updates broker (connected at start, closed at stop)."""
+    broker.start(app.state.settings)
+    broker.close_streams_on_exit()
+    try:
+        yield
+    finally:
+        broker.stop()
+
+
 def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
     """Build the Proxima application: API, pages, static files, middleware and error handlers."""
     settings = settings or get_settings()
@@ -176,6 +189,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         openapi_url="/api/openapi.json",
         docs_url="/api/docs",
         redoc_url=None,
+        lifespan=lifespan,
     )
     app.state.settings = settings
     app.state.db = database or Database(settings)

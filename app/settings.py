@@ -66,6 +66,17 @@ class Settings(BaseSettings):
     smtp_timeout: float = 30.0  # seconds
     digest_hour: int = 8  # daily digests go out from this local hour on; weekly ones on Mondays
 
+    # live updates (docs/operations.md, "Live updates"): the broker carrying events between server
+    # processes is Redis when redis_url is set, else PostgreSQL LISTEN/NOTIFY on PostgreSQL, else
+    # the in-process one ("auto"); live_channel names the Redis channel / NOTIFY channel
+    redis_url: str | None = None
+    live_broker: Literal["auto", "memory", "redis", "postgres"] = "auto"
+    live_channel: str = "proxima_live"
+    live_max_connections: int = 5000  # open event streams per server process; 503 beyond
+    live_heartbeat_seconds: float = 20.0
+    live_stream_seconds: float = 1800.0  # a stream ends after this (+-10%); the browser reconnects
+    live_retry_ms: int = 5000  # the reconnection delay suggested to browsers
+
     log_level: str = "INFO"
     log_json: bool = False
 

@@ -8,6 +8,7 @@ from app.api import (
     communities,
     engagement,
     feedback,
+    live,
     moderation,
     notification_preferences,
     posts,
@@ -26,3 +27,4 @@ api_router.include_router(engagement.router)
 api_router.include_router(campaigns.router)
 api_router.include_router(feedback.router)
 api_router.include_router(notification_preferences.router)
+api_router.include_router(live.router)

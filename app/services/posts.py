@@ -36,7 +36,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import activity, markdown, tags
+from app.services import activity, live, markdown, tags
 from app.services.communities import can_moderate
 from app.services.errors import FieldError, Forbidden, Invalid, NotFound
 from app.services.pagination import Page, clamp_limit, decode_cursor, encode_cursor
@@ -247,6 +247,8 @@ def create_post(db: Session, *, actor: User, data: PostData) -> Post:
             db, user_id=praised.id, kind="praise_received", subject_type="post", subject_id=post.id
         )
     db.flush()
+    where = {"community_id": post.community_id, "author_id": post.author_id}  # never what was said
+    live.publish_after_commit(db, "feed", "post", where)
     return post
 
 
@@ -365,6 +367,7 @@ def add_comment(db: Session, *, actor: User, post: Post, body: str, parent_id: i
     _sync_mentions(db, post, rendered.mentions, comment)
     kind = "answer" if post.kind == PostKind.question.value and parent_id is None else "comment"
     activity.record(db, user_id=actor.id, kind=kind, subject_type="post", subject_id=post.id)
+    live.publish_after_commit(db, f"post:{post.id}", "comment", {"comment_id": comment.id})
     return comment
 
 

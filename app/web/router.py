@@ -10,6 +10,7 @@ from app.web import (
     engagement,
     feedback,
     home,
+    live,
     me,
     mentoring,
     moderation,
@@ -37,5 +38,6 @@ for module in (
     nudges,
     notification_settings,
     feedback,
+    live,
 ):
     web_router.include_router(module.router)

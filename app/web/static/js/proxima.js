@@ -196,3 +196,43 @@
     }
   });
 })();
+
+// ---- live updates (Server-Sent Events through the vendored htmx SSE extension) -------------------
+// The stream itself is `sse-connect` on <body>; elements re-fetch on `hx-trigger="sse:…"`.
+(function () {
+  "use strict";
+  if (!window.htmx) return;
+
+  // A stream the server closed for good (an error answer) is reopened by the extension as a new
+  // EventSource, which sends no Last-Event-ID and so gets no catch-up: re-fetch here instead.
+  var lost = false;
+  document.body.addEventListener("htmx:sseError", function (event) {
+    var source = event.detail && event.detail.source;
+    if (source && source.readyState === 2) lost = true; // EventSource.CLOSED
+  });
+  document.body.addEventListener("htmx:sseOpen", function () {
+    if (!lost) return;
+    lost = false;
+    ["notifications", "feed", "comment"].forEach(function (name) {
+      document.querySelectorAll('[hx-trigger*="sse:' + name + '"]').forEach(function (element) {
+        window.htmx.trigger(element, "sse:" + name);
+      });
+    });
+  });
+
+  // Reply boxes carry hx-preserve so that a live reload of the thread keeps what is being typed;
+  // after posting a comment (the whole #comments is swapped) they start afresh instead.
+  document.body.addEventListener("htmx:beforeSwap", function (event) {
+    var target = event.detail.target;
+    if (!event.detail.shouldSwap || !target || target.id !== "comments") return;
+    target.querySelectorAll(".reply-box[hx-preserve]").forEach(function (box) { box.removeAttribute("id"); });
+  });
+  document.body.addEventListener("htmx:afterSettle", function () {
+    var thread = document.getElementById("comment-thread");
+    if (!thread) return;
+    thread.querySelectorAll("[data-reply-to]").forEach(function (button) {
+      var box = document.getElementById(button.getAttribute("data-reply-to"));
+      button.setAttribute("aria-expanded", box && box.open ? "true" : "false");
+    });
+  });
+})();
