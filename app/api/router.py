@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from app.api import (
+    ambassadors,
     auth,
     campaigns,
     communities,
@@ -24,6 +25,7 @@ api_router.include_router(posts.router)
 api_router.include_router(moderation.router)
 api_router.include_router(search.router)
 api_router.include_router(engagement.router)
+api_router.include_router(ambassadors.router)
 api_router.include_router(campaigns.router)
 api_router.include_router(feedback.router)
 api_router.include_router(notification_preferences.router)

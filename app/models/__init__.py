@@ -1,6 +1,13 @@
 """Every table, imported so that alembic and the metadata see them all."""
 
 from app.models.activity import ActivityEvent, AuditEntry
+from app.models.ambassadors import (
+    Ambassador,
+    AmbassadorInvitation,
+    AmbassadorSpace,
+    EndReason,
+    InvitationStatus,
+)
 from app.models.auth import ApiToken, LoginAttempt, WebSession
 from app.models.base import Base
 from app.models.campaigns import Campaign, CampaignRecipient, CommunityWinback, WinbackRecipient
@@ -55,6 +62,9 @@ from app.models.users import Follow, Photo, Role, Tag, User, UserRole, UserTag
 
 __all__ = [
     "ActivityEvent",
+    "Ambassador",
+    "AmbassadorInvitation",
+    "AmbassadorSpace",
     "ApiToken",
     "AuditEntry",
     "Base",
@@ -65,6 +75,7 @@ __all__ = [
     "Community",
     "CommunityWinback",
     "EmailDelivery",
+    "EndReason",
     "EngagementState",
     "Event",
     "FeedbackAttachment",
@@ -78,6 +89,7 @@ __all__ = [
     "FeedbackVolunteer",
     "FeedbackVote",
     "Follow",
+    "InvitationStatus",
     "LoginAttempt",
     "MemberRole",
     "MemberStatus",

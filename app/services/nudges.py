@@ -1935,3 +1935,6 @@ def measure(db: Session, since: datetime | None = None, *, threshold: int | None
             m.uplift, m.low, m.high = newcombe(m.shown_completed, m.shown, m.held_out_completed, m.held_out)
         result.append(m)
     return result
+
+
+from app.services import nudges_ambassadors  # noqa: E402,F401  (registers ambassadors' nudges)

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from app.web import (
     admin,
+    ambassadors,
     auth,
     campaigns,
     communities,
@@ -33,6 +34,7 @@ for module in (
     me,
     admin,
     engagement,
+    ambassadors,
     mentoring,
     campaigns,
     nudges,
