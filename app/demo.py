@@ -588,6 +588,7 @@ def load(db: Session, *, settings: Settings, size: str, today: date | None = Non
                 )
             )
     _activity_from_content(db)
+    _feedback(db, settings)
     demo_notifications.load(db, now=REFERENCE)
     activity.audit(db, actor_id=None, action="demo_loaded", size=size)
     db.flush()
@@ -601,6 +602,310 @@ def load(db: Session, *, settings: Settings, size: str, today: date | None = Non
         f"{counts['reactions']:,} reactions in {elapsed:.1f} s; "
         f"sign in as {_ENGINEER.email} / {DEMO_PASSWORD}"
     )
+
+
+def _feedback(db: Session, settings: Settings) -> None:
+    """A few feedback items for HR (named and anonymous), replies, a note, and the "you said, we did"
+    board with support, comments and two initiatives; deterministic, a few dozen rows."""
+    from sqlalchemy import select
+
+    from app.models import (
+        FeedbackBoardEntry,
+        FeedbackCategory,
+        FeedbackComment,
+        FeedbackItem,
+        FeedbackNote,
+        FeedbackReply,
+        FeedbackVolunteer,
+        FeedbackVote,
+    )
+    from app.services import feedback
+
+    rng = Random(f"{SEED}-feedback")
+    feedback.ensure_default_categories(db)
+    categories = {c.key: c.id for c in db.scalars(select(FeedbackCategory))}
+    fixed = ("helene.rousseau", "camille.martin", "oliver.smith", "julien.moreau")
+    emails = [f"{name}@{DOMAIN}" for name in fixed]
+    found = {u.email: u for u in db.scalars(select(User).where(User.email.in_(emails)))}
+    hr, camille, oliver, julien = (found[email] for email in emails)
+    everyone = list(db.scalars(select(User.id).where(User.is_active.is_(True)).order_by(User.id)))
+    lyon_engineers = list(
+        db.scalars(
+            select(User)
+            .where(User.site == "Lyon", User.id.not_in([camille.id, julien.id]))
+            .order_by(User.id)
+            .limit(20)
+        )
+    )
+    today = REFERENCE.date()
+    # (author, anonymous, category, days ago, status, text, HR reply, author's reply, decline reason)
+    rows: list[tuple[User, bool, str, int, str, str, str, str, str]] = [
+        (
+            camille,
+            False,
+            "tools",
+            12,
+            "answered",
+            (
+                "Le VPN coupe toutes les vingt minutes depuis la dernière mise "
+                "à jour. Impossible de tenir une visio client."
+            ),
+            (
+                "Merci Camille. L'équipe IT a identifié le problème : un "
+                "correctif est déployé mardi sur tous les postes."
+            ),
+            "",
+            "",
+        ),
+        (
+            camille,
+            True,
+            "work_conditions",
+            9,
+            "in_review",
+            (
+                "L'open space du 3e étage est trop bruyant pour se concentrer. Deux "
+                "ou trois cabines téléphoniques aideraient beaucoup."
+            ),
+            "",
+            "",
+            "",
+        ),
+        (
+            lyon_engineers[3],
+            True,
+            "management",
+            40,
+            "answered",
+            (
+                "Les entretiens annuels sont expédiés en dix minutes, sans préparation. "
+                "On aimerait un vrai temps d'échange avec nos managers."
+            ),
+            (
+                "Merci pour ce retour franc. Une formation des managers à "
+                "l'entretien annuel est programmée ce trimestre."
+            ),
+            "Merci, c'est exactement ce qu'il fallait.",
+            "",
+        ),
+        (
+            oliver,
+            False,
+            "training",
+            55,
+            "done",
+            (
+                "Could we get an English version of the compliance training? Half of "
+                "the London team struggles with the French-only modules."
+            ),
+            "Thanks Oliver, English subtitles are now available on every compliance module.",
+            "",
+            "",
+        ),
+        (
+            lyon_engineers[5],
+            True,
+            "csr_initiative",
+            30,
+            "done",
+            (
+                "Beaucoup d'entre nous viennent de Villeurbanne en voiture, seuls. Un "
+                "covoiturage organisé ferait du bien à la planète et au budget."
+            ),
+            "Bonne idée : nous lançons un groupe de covoiturage et réservons des places de parking.",
+            "",
+            "",
+        ),
+        (
+            julien,
+            False,
+            "idea",
+            18,
+            "in_review",
+            "Collectons nos vieux ordinateurs portables pour les donner aux écoles du quartier.",
+            "",
+            "",
+            "",
+        ),
+        (
+            lyon_engineers[8],
+            True,
+            "other",
+            22,
+            "declined",
+            "La cantine ferme à 13h30, trop tôt pour ceux qui ont des réunions jusqu'à 13h.",
+            "",
+            "",
+            (
+                "Le prestataire ne peut pas allonger le service cette année ; "
+                "nous renégocions le contrat en septembre."
+            ),
+        ),
+        (
+            lyon_engineers[11],
+            True,
+            "work_conditions",
+            2,
+            "received",
+            "Le chauffage de la salle Rhône ne marche plus depuis lundi.",
+            "",
+            "",
+            "",
+        ),
+        (
+            lyon_engineers[13],
+            True,
+            "work_conditions",
+            1,
+            "received",
+            "Salle Rhône glaciale, encore ce matin.",
+            "",
+            "",
+            "",
+        ),
+    ]
+    items: list[FeedbackItem] = []
+    for author, anonymous, category, days, status, body, hr_reply, author_reply, reason in rows:
+        on = today - timedelta(days=days)
+        department, site = (
+            feedback.anonymous_groups(db, settings=settings, author=author) if anonymous else (None, None)
+        )
+        item = FeedbackItem(
+            id=1_000_000 + rng.randrange(2_000_000_000),
+            category_id=categories[category],
+            body=body,
+            anonymous=anonymous,
+            author_id=None if anonymous else author.id,
+            author_tag=feedback.author_tag(settings, author.id) if anonymous else None,
+            submission_digest=feedback.submission_digest(settings, author.id, on, body),
+            department=department,
+            site=site,
+            status=status,
+            decline_reason=reason or None,
+            assignee_id=hr.id if status != "received" else None,
+            created_on=on,
+        )
+        db.add(item)
+        db.flush()
+        items.append(item)
+        if hr_reply:
+            db.add(
+                FeedbackReply(
+                    item_id=item.id,
+                    from_hr=True,
+                    hr_author_id=hr.id,
+                    body=hr_reply,
+                    created_on=on + timedelta(days=2),
+                )
+            )
+        if author_reply:
+            db.add(
+                FeedbackReply(
+                    item_id=item.id, from_hr=False, body=author_reply, created_on=on + timedelta(days=3)
+                )
+            )
+    items[-1].merged_into_id = items[-2].id
+    db.add(
+        FeedbackNote(
+            item_id=items[1].id,
+            author_id=hr.id,
+            body="Voir avec les services généraux : deux cabines au 3e ?",
+            created_on=today - timedelta(days=8),
+        )
+    )
+    board = [
+        (
+            items[2],
+            "Des entretiens annuels mieux préparés",
+            "Des salariés trouvent les entretiens annuels trop rapides et peu préparés.",
+            (
+                "Les managers suivent une formation à l'entretien ce trimestre, et "
+                "l'entretien dure désormais au moins 45 minutes."
+            ),
+            False,
+            23,
+            0,
+        ),
+        (
+            items[3],
+            "Compliance training in English",
+            "The compliance modules were in French only.",
+            "English subtitles are now available on every compliance module.",
+            False,
+            9,
+            0,
+        ),
+        (
+            items[4],
+            "Covoiturage Villeurbanne – Part-Dieu",
+            "Beaucoup d'entre nous viennent seuls en voiture depuis l'est lyonnais.",
+            (
+                "Un groupe de covoiturage démarre ; des places de parking "
+                "sont réservées aux covoitureurs au niveau -1."
+            ),
+            True,
+            31,
+            7,
+        ),
+        (
+            items[5],
+            "Une seconde vie pour nos ordinateurs",
+            "Donner nos ordinateurs portables remplacés aux écoles du quartier.",
+            "",
+            True,
+            14,
+            4,
+        ),
+    ]
+    comments = [
+        "Bonne nouvelle, merci !",
+        "Enfin !",
+        "J'en parle à mon équipe.",
+        "Great, thank you.",
+        "Je m'inscris.",
+    ]
+    for item, title, body, outcome, initiative, votes, volunteers in board:
+        entry = FeedbackBoardEntry(
+            item_id=item.id,
+            title=title,
+            body=body,
+            outcome=outcome,
+            is_initiative=initiative,
+            published_by_id=hr.id,
+            published_on=item.created_on + timedelta(days=4),
+            vote_count=votes,
+            volunteer_count=volunteers,
+        )
+        db.add(entry)
+        db.flush()
+        for voter in rng.sample(everyone, votes):
+            db.add(FeedbackVote(entry_id=entry.id, user_id=voter))
+        for n, person in enumerate(rng.sample(everyone, volunteers)):
+            db.add(
+                FeedbackVolunteer(
+                    entry_id=entry.id, user_id=person, public=n % 4 != 3, joined_on=entry.published_on
+                )
+            )
+        said = rng.sample(comments, 2)
+        for n, (writer, text_) in enumerate(zip(rng.sample(everyone, 2), said, strict=True)):
+            db.add(
+                FeedbackComment(
+                    entry_id=entry.id,
+                    author_id=writer,
+                    body=text_,
+                    created_on=entry.published_on + timedelta(days=n + 1),
+                )
+            )
+        entry.comment_count = len(said)
+    db.flush()
+
+
+def adoption_history(db: Session) -> None:
+    """Twelve weeks of adoption snapshots for the HR dashboard, read from the journeys the sweeps
+    just wrote (each person's stage transitions and first sign-in): no figure is invented."""
+    from app.services import snapshots
+
+    snapshots.backfill(db)
 
 
 # The engagement engine reads people's activity events: derive them from the demo's content, in

@@ -96,7 +96,8 @@ def author_tag(settings: Settings, user_id: int) -> str:
     return _mac(settings, f"feedback-author:{user_id}")
 
 
-def _submission_digest(settings: Settings, user_id: int, day: date, body: str) -> str:
+def submission_digest(settings: Settings, user_id: int, day: date, body: str) -> str:
+    """The keyed digest of (person, day, text) that makes a double submit one item."""
     normalised = " ".join(body.split()).casefold()
     return _mac(settings, f"feedback-submission:{user_id}:{day.isoformat()}:{normalised}")
 
@@ -307,6 +308,11 @@ class _Groups:
         return dept, place
 
 
+def anonymous_groups(db: Session, *, settings: Settings, author: User) -> tuple[str | None, str | None]:
+    """The department and site an anonymous item may keep: only groups of at least the threshold."""
+    return _Groups(db, settings.group_threshold).shown(author.department, author.site)
+
+
 # ---- items: writing ------------------------------------------------------------------------------
 
 
@@ -403,13 +409,13 @@ def submit(
     if errors:
         raise Invalid(errors)
     day = today(settings)
-    digest = _submission_digest(settings, actor.id, day, text)
+    digest = submission_digest(settings, actor.id, day, text)
     existing = db.scalar(select(FeedbackItem).where(FeedbackItem.submission_digest == digest))
     if existing is not None:
         return existing, False
     department = site = None
     if anonymous and share_group:
-        department, site = _Groups(db, settings.group_threshold).shown(actor.department, actor.site)
+        department, site = anonymous_groups(db, settings=settings, author=actor)
     item = FeedbackItem(
         id=new_item_id(db),
         category_id=chosen.id,
