@@ -6,11 +6,12 @@ it by notification; reach and conversion are measured afterwards, in aggregate.
   an omitted filter does not restrict. It is fixed when the campaign starts (`campaign_recipients`).
 - A stage-based audience may only add up counts the adoption figures already show: the stage counts
   of the whole company, or of each chosen department, or of each chosen site (not departments and
-  sites together, an intersection no published figure covers), after the suppression of
-  `aggregates` (small cells, complementary cells, a cell holding a whole group). Its size then tells
-  nothing the adoption page does not, and neither does the difference of two audiences. Any other
-  stage audience — or one under the group threshold — is refused (422) and its size shown as
-  "fewer than N people"; a scheduled one that no longer qualifies at its start is cancelled, not sent.
+  sites together, an intersection no published figure covers), as `aggregates.release_catalogue`
+  releases them together (small cells, complementary cells, a cell holding a whole group, nesting).
+  Its size then tells nothing the adoption page does not, and neither does the difference of two
+  audiences. Any other stage audience — or one under the group threshold — is refused (422) and its
+  size shown as "fewer than N people"; a scheduled one that no longer qualifies at its start is
+  cancelled, not sent.
 - A campaign whose `starts_at` is in the future is scheduled; `proxima campaigns start-due` (cron)
   starts it, and so does HR opening the campaigns page.
 - Reached: saw the card in the feed, opened it, or read the notification. Clicked: opened it.
@@ -44,7 +45,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import activity, markdown, notifications
-from app.services.aggregates import Cells, group_shown, suppress, suppress_table
+from app.services.aggregates import release_catalogue, suppress
 from app.services.errors import FieldError, Forbidden, Invalid, NotFound
 from app.services.visibility import post_readable, public_community_ids
 
@@ -154,40 +155,35 @@ class Size:
     threshold: int
 
 
-def _stage_counts(db: Session, column: Any) -> dict[str, dict[str, int]]:
-    """Active people by group (a department, a site, or everyone as "") and stage."""
-    key = func.coalesce(column, literal("")) if column is not None else literal("")
-    stage = _stage_of_person()
-    counts: dict[str, dict[str, int]] = {}
-    for group, name, count in db.execute(
-        select(key, stage, func.count()).where(User.is_active.is_(True)).group_by(key, stage)
-    ):
-        counts.setdefault(group, dict.fromkeys(STAGES, 0))[name] = int(count)
-    return counts
-
-
 def _released(db: Session, audience: Audience, threshold: int) -> bool:
-    """Every (group, stage) count a stage audience adds up is one the adoption figures show."""
+    """Every (group, stage) count a stage audience adds up is one the adoption figures show: the
+    overall funnel and the department and site breakdowns are released together, as HR sees them."""
     if audience.departments and audience.sites:
         return False
-    if audience.departments:
-        column, groups = User.department, audience.departments
-    elif audience.sites:
-        column, groups = User.site, audience.sites
-    else:
-        column, groups = None, [""]
-    counts = _stage_counts(db, column)
-    if column is None:
-        shown: dict[str, Cells | None] = {"": suppress(counts.get("", dict.fromkeys(STAGES, 0)), threshold)}
-        if not group_shown(sum(counts.get("", {}).values()), threshold):
-            return False
-    else:
-        table = suppress_table(counts, threshold, columns=STAGES)
-        shown = {row.key: row.cells for row in table.rows}
+    people = db.execute(
+        select(User.id, User.department, User.site, _stage_of_person()).where(User.is_active.is_(True))
+    ).all()
+    catalogue = release_catalogue(
+        {uid: stage for uid, _d, _s, stage in people},
+        {
+            "department": {uid: department or "" for uid, department, _s, _st in people},
+            "site": {uid: site or "" for uid, _d, site, _st in people},
+        },
+        STAGES,
+        threshold,
+    )
+    if not catalogue.shown:
+        return False
+    if not (audience.departments or audience.sites):
+        return all(catalogue.overall[stage] is not None for stage in audience.stages)
+    dimension, groups = (
+        ("department", audience.departments) if audience.departments else ("site", audience.sites)
+    )
+    rows = {row.key: row.cells for row in catalogue.tables[dimension].rows}
     for group in groups:
-        if group not in counts:
+        if group not in rows:
             continue  # nobody there: adds 0
-        cells = shown.get(group)
+        cells = rows[group]
         if cells is None or any(cells[stage] is None for stage in audience.stages):
             return False
     return True

@@ -4,20 +4,20 @@ and a community's health for its managers."""
 from __future__ import annotations
 
 from dataclasses import dataclass, fields
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Annotated, Any
 
 from fastapi import Form, Request
 from fastapi.responses import Response
 
 from app.deps import DB, AppSettings, CurrentUser, WriteDB
-from app.i18n import _, format_date, format_number
-from app.models import EngagementState, Role, Stage
+from app.i18n import _, format_date, format_number, ngettext
+from app.models import EngagementState, Role, Stage, User
 from app.models.base import utcnow
 from app.services import communities, engagement, lifecycle, nudges
-from app.services.errors import Forbidden
+from app.services.errors import Forbidden, Invalid
 from app.web.htmx import redirect, render
-from app.web.pages import page_router
+from app.web.pages import form_again, page_router
 
 router = page_router()
 
@@ -324,20 +324,107 @@ def adoption(
     )
 
 
-@router.get("/communities/{slug}/health")
-def community_health(request: Request, db: DB, viewer: CurrentUser, slug: str) -> Response:
-    """A community's health for its managers: its lifecycle stage, why, and the figures behind it."""
+def _weekly_chart(weeks: list[lifecycle.Week]) -> dict[str, Any]:
+    """Stacked bars (posts, answers, comments) for the weeks, in a 0-100 high box, 10 units per week."""
+    top = max([w.total for w in weeks] + [1])
+    bars = []
+    for i, week in enumerate(weeks):
+        y = 100.0
+        parts = []
+        for series, count in (("posts", week.posts), ("answers", week.answers), ("comments", week.comments)):
+            height = 100.0 * count / top
+            y -= height
+            if count:
+                parts.append({"series": series, "count": count, "y": round(y, 3), "height": round(height, 3)})
+        bars.append({"x": i * 10 + 1.5, "week": week, "parts": parts})
+    return {"bars": bars, "top": top, "width": 10 * len(weeks)}
+
+
+def _duration(value: timedelta | None) -> str:
+    """A delay as people say it: minutes, hours, or days."""
+    if value is None:
+        return "—"
+    minutes = int(value.total_seconds() // 60)
+    if minutes < 60:
+        return ngettext("%(num)d minute", "%(num)d minutes", minutes) % {"num": minutes}
+    hours = minutes // 60
+    if hours < 48:
+        return ngettext("%(num)d hour", "%(num)d hours", hours) % {"num": hours}
+    days = hours // 24
+    return ngettext("%(num)d day", "%(num)d days", days) % {"num": days}
+
+
+def _health_context(
+    db: DB, settings: Any, viewer: User, slug: str, days: int = 60, **extra: Any
+) -> dict[str, Any]:
     view = communities.community_view(db, viewer=viewer, slug=slug)
     if not view.is_manager:
         raise Forbidden(_("Only the managers of this community see its health."))
-    return render(
-        request,
-        "engagement/health.html",
-        {
-            "community": view.community,
-            "member_count": view.member_count,
-            "health": lifecycle.community_lifecycle(db, community=view.community),
-            "lifecycle_rules": lifecycle.RULES,
-        },
-        block="health",
+    community = view.community
+    days = days if days in lifecycle.WINBACK_DAYS else 60
+    weeks = lifecycle.weekly_activity(db, community=community)
+    questions = lifecycle.questions(db, community=community)
+    return {
+        "community": community,
+        "member_count": view.member_count,
+        "health": lifecycle.community_lifecycle(db, community=community),
+        "lifecycle_rules": lifecycle.RULES,
+        "weeks": weeks,
+        "chart": _weekly_chart(weeks),
+        "questions": questions,
+        "median_first_answer": _duration(questions.median_first_answer),
+        "stages": lifecycle.members_by_stage(db, community=community, threshold=settings.group_threshold),
+        "order": STAGE_ORDER,
+        "words": stage_words(engagement.current_rules()),
+        "threshold": settings.group_threshold,
+        "dormancy": lifecycle.dormancy(db, community=community, days=days),
+        "winback_days": lifecycle.WINBACK_DAYS,
+        "cooldown_days": lifecycle.WINBACK_COOLDOWN_DAYS,
+        "values": {"message": "", "days": days},
+        "errors": {},
+        **extra,
+    }
+
+
+@router.get("/communities/{slug}/health")
+def community_health(
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    viewer: CurrentUser,
+    slug: str,
+    days: int = 60,
+    sent: str = "",
+) -> Response:
+    """A community's health for its managers: its lifecycle and why, activity week by week, questions
+    and how fast they are answered, members by stage (aggregated), and a word to dormant members."""
+    context = _health_context(db, settings, viewer, slug, days, sent=int(sent) if sent.isdigit() else None)
+    return render(request, "engagement/health.html", context, block="health")
+
+
+@router.post("/communities/{slug}/health/winback")
+def community_winback(
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    viewer: CurrentUser,
+    slug: str,
+    message: Annotated[str, Form()] = "",
+    days: Annotated[str, Form()] = "60",
+) -> Response:
+    """A manager writes to the members inactive for some days (their names stay hidden; once a month
+    at most per member)."""
+    chosen = int(days) if days.isdigit() else 0
+    view = communities.community_view(db, viewer=viewer, slug=slug)
+    try:
+        winback = lifecycle.send_winback(
+            db, actor=viewer, community=view.community, message=message, days=chosen
+        )
+    except Invalid as exc:
+        db.rollback()
+        context = _health_context(db, settings, viewer, slug, chosen)
+        context["values"] = {"message": message, "days": chosen}
+        return form_again(request, "engagement/health.html", context, exc)
+    return redirect(
+        request, f"/communities/{slug}/health?days={chosen}&sent={winback.recipient_count}#winback"
     )
