@@ -369,9 +369,13 @@ def test_emails_at_once_gather_what_is_pending_into_one_email_per_run(
     assert first.sent["immediate"] == 1 and first.notifications == 2
     assert sum(_send(database, mail_settings, now).sent.values()) == 0
 
-    _mention(author, amelie, text="Lunch")
+    _mention(author, amelie, text="Lunch <i>today</i>")
     _send(database, mail_settings, datetime.now(UTC))
-    assert inbox.to(amelie)[-1]["Subject"].startswith("Proxima: Léa Petit mentioned you in “Lunch")
     assert len(inbox.to(amelie)) == 2
+    latest = inbox.to(amelie)[-1]
+    assert latest["Subject"].startswith("Proxima: Léa Petit mentioned you in “Lunch <i>today</i>")
+    text, html = _parts(latest)
+    assert "Lunch <i>today</i>" in text  # plain text stays as typed
+    assert "<i>" not in html and "Lunch &lt;i&gt;today&lt;/i&gt;" in html  # HTML is escaped
     # nothing of it waits for a digest
     assert sum(_send(database, mail_settings, _tomorrow_at(9)).sent.values()) == 0

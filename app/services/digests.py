@@ -540,10 +540,15 @@ def _deliver(
         _settle(database, ids, status="empty")
         report.empty += 1
         return
-    with database.session(write=False) as db:
-        user = db.get(User, user_id)
-        assert user is not None
-        message = compose(settings, user=user, kind=kind, lines=lines, at=utcnow())
+    try:
+        with database.session(write=False) as db:
+            user = db.get(User, user_id)
+            assert user is not None
+            message = compose(settings, user=user, kind=kind, lines=lines, at=utcnow())
+    except Exception as exc:  # a bug in one email must not stop everyone else's; it stays retryable
+        _settle(database, ids, status="failed", error=f"could not compose: {type(exc).__name__}: {exc}")
+        report.failed += 1
+        return
     try:
         mailer.send(message)
     except (email.Refused, email.Unreachable) as exc:  # not accepted: the next run may retry

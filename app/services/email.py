@@ -14,8 +14,7 @@ import ssl
 from datetime import datetime
 from email.headerregistry import Address
 from email.message import EmailMessage
-from email.policy import SMTP as SMTP_POLICY
-from email.policy import SMTPUTF8 as SMTPUTF8_POLICY
+from email.policy import SMTP, SMTPUTF8
 from email.utils import format_datetime, make_msgid, parseaddr
 from pathlib import Path
 from typing import Any
@@ -26,6 +25,11 @@ from app.settings import Settings
 
 # The templates sit with the other templates; they receive every string already translated.
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "web" / "templates" / "email"
+
+SMTP_POLICY = SMTP  # headers folded at 78 characters, non-ASCII in RFC 2047 encoded words
+# Raw UTF-8 headers (RFC 6532) are kept on one line (up to RFC 5322's 998 characters) rather than
+# folded right after their name; the parts' own encodings keep body lines short.
+SMTPUTF8_POLICY = SMTPUTF8.clone(max_line_length=998)
 
 _env = Environment(
     loader=FileSystemLoader(TEMPLATES_DIR),
