@@ -302,6 +302,11 @@ def test_attachments_are_stripped_and_shown_to_hr_and_the_author_only(factory: F
     refused = author_api.put(f"/api/v1/feedback/{item['id']}/attachment", files=pdf)
     assert "attachment" in _errors(refused)
     named = _send(author_api, "Here is the report")
+    unicode_pdf = {"file": ("rapport-łódź-北京.pdf", b"%PDF-1.4 report", "application/pdf")}
+    assert author_api.put(f"/api/v1/feedback/{named['id']}/attachment", files=unicode_pdf).status_code == 204
+    served_pdf = hr_api.get(f"/api/v1/feedback/{named['id']}/attachment")
+    assert served_pdf.status_code == 200 and served_pdf.content == b"%PDF-1.4 report"
+    assert served_pdf.headers["content-disposition"].startswith("attachment;")
     assert author_api.put(f"/api/v1/feedback/{named['id']}/attachment", files=pdf).status_code == 204
     text_file = {"file": ("notes.txt", b"hello", "text/plain")}
     assert _errors(author_api.put(f"/api/v1/feedback/{named['id']}/attachment", files=text_file)) == {

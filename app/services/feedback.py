@@ -333,7 +333,8 @@ def new_item_id(db: Session) -> int:
 
 
 def _clean_filename(name: str) -> str:
-    base = re.sub(r"[^\w.\- ]+", "", (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip()
+    # ASCII only: the name travels in a Content-Disposition header
+    base = re.sub(r"[^A-Za-z0-9._\- ]+", "", (name or "").rsplit("/", 1)[-1].rsplit("\\", 1)[-1]).strip()
     return base[:100] or "attachment"
 
 
