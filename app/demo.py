@@ -591,6 +591,7 @@ def load(db: Session, *, settings: Settings, size: str, today: date | None = Non
     _feedback(db, settings)
     demo_notifications.load(db, now=REFERENCE)
     life.counts["posts"] += _ambassadors(db)  # its testimonial is a post too
+    _mentoring_and_campaigns(db)
     activity.audit(db, actor_id=None, action="demo_loaded", size=size)
     db.flush()
     elapsed = time.perf_counter() - started
@@ -1003,6 +1004,238 @@ def _ambassadors(db: Session) -> int:
     db.execute(update(Notification).where(Notification.post_id == story.id).values(created_at=told))
     db.flush()
     return 1
+
+
+def _mentoring_and_campaigns(db: Session) -> None:
+    """Reverse mentoring under way (six pairs with a session held and rated, one planned for Sophie
+    and Léa, a proposal waiting for Julien) and two campaigns (one running for Lyon, one scheduled for
+    London); written through the services, then dated in the demo's past so that every load is alike."""
+    from sqlalchemy import select
+
+    from app.models import (
+        ActivityEvent,
+        AuditEntry,
+        Campaign,
+        CampaignRecipient,
+        Community,
+        MentoringEnrolment,
+        MentoringFeedback,
+        MentoringPair,
+        MentoringSession,
+        Notification,
+        Post,
+        Reaction,
+    )
+    from app.models.base import utcnow
+    from app.services import campaigns, mentoring
+
+    fixed = ("lea.garcia", "camille.martin", "sophie.bernard", "julien.moreau", "helene.rousseau")
+    found = {
+        u.email: u for u in db.scalars(select(User).where(User.email.in_([f"{n}@{DOMAIN}" for n in fixed])))
+    }
+    lea, camille, sophie, julien, helene = (found[f"{n}@{DOMAIN}"] for n in fixed)
+    # young engineers who know python or sql mentor; the longest-serving colleagues elsewhere ask
+    others = select(User).where(User.email.not_in(list(found)), User.is_active.is_(True))
+    mentors = list(
+        db.scalars(
+            others.join(UserTag, UserTag.user_id == User.id)
+            .join(Tag, Tag.id == UserTag.tag_id)
+            .where(User.department == "Engineering", Tag.key.in_(["python", "sql"]))
+            .distinct()
+            .order_by(User.created_at.desc(), User.id)
+            .limit(3)
+        )
+    )
+    seniors = list(
+        db.scalars(others.where(User.department != "Engineering").order_by(User.created_at, User.id).limit(5))
+    )
+    mentoring.offer_to_mentor(db, actor=lea, topics=["réseaux sociaux"], sessions_per_month=2)
+    mentoring.offer_to_mentor(db, actor=camille, topics=["python", "data science"], sessions_per_month=2)
+    for person in mentors:
+        mine = [t for t in mentoring.expertise_of(db, person) if t in ("python", "sql")]
+        mentoring.offer_to_mentor(db, actor=person, topics=mine, sessions_per_month=1)
+    mentoring.ask_for_mentoring(db, actor=sophie, topics=["réseaux sociaux"], sessions_per_month=1)
+    mentoring.ask_for_mentoring(db, actor=julien, topics=["data science"], sessions_per_month=1)
+    for i, person in enumerate(seniors):
+        mentoring.ask_for_mentoring(db, actor=person, topics=[("python", "sql")[i % 2]], sessions_per_month=1)
+    pairs = mentoring.match(db)
+    for i, pair in enumerate(pairs):
+        mentor, mentee = db.get(User, pair.mentor_id), db.get(User, pair.mentee_id)
+        assert mentor is not None
+        assert mentee is not None
+        if mentee.id == julien.id:  # Camille said yes; Julien has yet to answer
+            mentoring.respond(db, actor=mentor, pair_id=pair.id, accept=True)
+            continue
+        mentoring.respond(db, actor=mentee, pair_id=pair.id, accept=True)
+        mentoring.respond(db, actor=mentor, pair_id=pair.id, accept=True)
+        held = mentoring.plan_session(
+            db,
+            actor=mentee,
+            pair_id=pair.id,
+            data=mentoring.SessionData(
+                starts_at=utcnow() + timedelta(days=1),
+                duration_minutes=45,
+                location="Visio" if mentor.site != mentee.site else f"Cafétéria, {mentor.site}",
+                agenda=f"Premiers pas : {', '.join(pair.topics)}",
+            ),
+        )
+        held.starts_at = REFERENCE - timedelta(days=8 - i % 3, hours=2)
+        held.ends_at = held.starts_at + timedelta(minutes=45)
+        db.flush()
+        for person, rating in ((mentee, 5 - i % 2), (mentor, 4 + i % 3 // 2)):
+            mentoring.give_feedback(
+                db,
+                actor=person,
+                session_id=held.id,
+                rating=rating,
+                comment="Très utile, merci !" if rating == 5 else "",
+            )
+        if mentee.id == sophie.id:
+            upcoming = mentoring.plan_session(
+                db,
+                actor=mentor,
+                pair_id=pair.id,
+                data=mentoring.SessionData(
+                    starts_at=utcnow() + timedelta(days=1),
+                    duration_minutes=60,
+                    location="Salle Agora, Paris",
+                    agenda="LinkedIn : publier sans y passer des heures",
+                ),
+            )
+            upcoming.starts_at = (REFERENCE + timedelta(days=6)).replace(
+                hour=8, minute=30, second=0, microsecond=0
+            )
+            upcoming.ends_at = upcoming.starts_at + timedelta(hours=1)
+    # the services wrote "now": date the programme in the demo's past
+    waiting = [p.id for p in pairs if p.mentee_id == julien.id]
+    db.execute(
+        update(MentoringEnrolment).values(
+            created_at=REFERENCE - timedelta(days=21), updated_at=REFERENCE - timedelta(days=21)
+        )
+    )
+    old = REFERENCE - timedelta(days=20)
+    db.execute(
+        update(MentoringPair)
+        .where(MentoringPair.id.not_in(waiting))
+        .values(
+            proposed_at=old,
+            mentor_accepted_at=old + timedelta(hours=3),
+            mentee_accepted_at=old + timedelta(hours=1),
+            started_at=old + timedelta(hours=3),
+        )
+    )
+    db.execute(
+        update(MentoringPair)
+        .where(MentoringPair.id.in_(waiting))
+        .values(proposed_at=REFERENCE - timedelta(days=2), mentor_accepted_at=REFERENCE - timedelta(days=1))
+    )
+    db.execute(update(MentoringSession).values(created_at=REFERENCE - timedelta(days=15)))
+    db.execute(
+        update(MentoringFeedback).values(
+            created_at=REFERENCE - timedelta(days=7), updated_at=REFERENCE - timedelta(days=7)
+        )
+    )
+    db.execute(
+        update(ActivityEvent)
+        .where(ActivityEvent.kind.in_(["mentoring_mentor", "mentoring_mentee", "mentoring_pair"]))
+        .values(created_at=old)
+    )
+    db.execute(
+        update(Notification)
+        .where(Notification.type == "mentoring")
+        .values(created_at=old, read_at=old + timedelta(days=1))
+    )
+    db.execute(
+        update(Notification)
+        .where(
+            Notification.type == "mentoring",
+            Notification.group_key.in_([f"mentoring:{p}:proposed" for p in waiting]),
+        )
+        .values(created_at=REFERENCE - timedelta(days=2), read_at=None)
+    )
+
+    # a campaign for Lyon, featuring its latest public event, six days ago; one scheduled for London
+    started = REFERENCE - timedelta(days=6)
+    event = db.scalar(
+        select(Post.id)
+        .outerjoin(Community, Community.id == Post.community_id)
+        .where(
+            Post.kind == "event",
+            Post.removed_at.is_(None),
+            Post.created_at <= started,
+            (Post.community_id.is_(None)) | (Community.visibility == "public"),
+        )
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(1)
+    )
+    lyon, _size = campaigns.create_campaign(
+        db,
+        actor=helene,
+        data=campaigns.CampaignData(
+            title="Semaine du numérique à Lyon : trois ateliers de 45 minutes",
+            body=(
+                "Partager un fichier sans l'envoyer par mail, animer une visio, retrouver un expert : "
+                "**trois ateliers courts**, sur place à Lyon. Venez avec vos questions !"
+            ),
+            audience=campaigns.Audience(sites=["Lyon"]),
+            post_id=event,
+        ),
+        threshold=5,
+        now=started,
+    )
+    recipients = list(
+        db.scalars(
+            select(CampaignRecipient)
+            .where(CampaignRecipient.campaign_id == lyon.id)
+            .order_by(CampaignRecipient.user_id)
+        )
+    )
+    liked = set(db.scalars(select(Reaction.user_id).where(Reaction.post_id == event))) if event else set()
+    converted = []
+    for i, recipient in enumerate(recipients):
+        if i % 3:
+            recipient.seen_at = started + timedelta(hours=2 + i % 24)
+        if i % 4 == 0:
+            recipient.seen_at = recipient.seen_at or started + timedelta(hours=3)
+            recipient.clicked_at = started + timedelta(hours=4 + i % 24)
+            if i % 8 == 0 and event and recipient.user_id not in liked:
+                converted.append(recipient)
+    if event and converted:  # as the demo writes content: the rows, their activity and the counters
+        at = started + timedelta(days=1)
+        db.add_all(
+            [Reaction(post_id=event, user_id=r.user_id, kind="like", created_at=at) for r in converted]
+        )
+        db.add_all(
+            [
+                ActivityEvent(
+                    user_id=r.user_id, kind="like", subject_type="post", subject_id=event, created_at=at
+                )
+                for r in converted
+            ]
+        )
+        db.execute(
+            update(Post)
+            .where(Post.id == event)
+            .values(
+                like_count=Post.like_count + len(converted),
+                reaction_count=Post.reaction_count + len(converted),
+            )
+        )
+    db.execute(update(Campaign).where(Campaign.id == lyon.id).values(created_at=started))
+    db.execute(update(AuditEntry).where(AuditEntry.action == "campaign_created").values(created_at=started))
+    campaigns.create_campaign(
+        db,
+        actor=helene,
+        data=campaigns.CampaignData(
+            title="London office: meet your Proxima ambassadors",
+            body="Coffee and a 20-minute tour of what colleagues share here. Bring a question!",
+            audience=campaigns.Audience(sites=["London"]),
+            starts_at=(REFERENCE + timedelta(days=4)).replace(hour=9, minute=0, second=0, microsecond=0),
+        ),
+        threshold=5,
+        now=REFERENCE - timedelta(days=1),
+    )
+    db.flush()
 
 
 # The engagement engine reads people's activity events: derive them from the demo's content, in

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from app.models import Campaign, User
 from app.services import campaigns
 from tests.factories import Factory, csrf_from
+from tests.test_mentoring import english_leftovers
 
 
 def _hr(factory: Factory) -> tuple[User, TestClient]:
@@ -306,3 +307,20 @@ def test_hr_writes_a_campaign_with_the_form(factory: Factory) -> None:
     assert "Meet the sales tools" in page and "Running" in page
     for person in people:
         assert "Meet the sales tools" in factory.browser(person).get("/").text
+
+
+def test_the_campaign_pages_in_french(factory: Factory) -> None:
+    hr_person = factory.person("Hélène Rousseau", roles=("hr",), locale="fr")
+    reader = factory.person("Camille Martin", site="Lyon", locale="fr")
+    factory.api(hr_person).post(
+        "/api/v1/campaigns",
+        json={"title": "Semaine du numérique", "body": "Venez !", "audience": {"sites": ["Lyon"]}},
+    )
+    browser = factory.browser(hr_person)
+    for url in ("/admin/campaigns", "/admin/campaigns/new", "/admin/campaigns/audience?stages=promotion"):
+        page = browser.get(url).text
+        assert english_leftovers(page) == [], url
+    assert "Moins de 5 personnes" in browser.get("/admin/campaigns/audience?stages=promotion").text
+    home = factory.browser(reader).get("/").text
+    assert "Un mot des RH et de la communication" in home and "Semaine du numérique" in home
+    assert english_leftovers(home) == []

@@ -12,6 +12,7 @@ from sqlalchemy import update
 from app.models import Comment, Membership, Post, User
 from app.models.base import utcnow
 from tests.factories import Factory, csrf_from
+from tests.test_mentoring import english_leftovers
 
 
 def _community(factory: Factory, visibility: str = "public") -> tuple[User, TestClient, str]:
@@ -192,3 +193,14 @@ def test_win_back_reaches_inactive_members_once_a_month_and_names_nobody(factory
     )
     assert sent.status_code == 303 and sent.headers["location"].endswith("sent=1#winback")
     assert _winback_types(factory, late) == 1
+
+
+def test_the_health_page_in_french(factory: Factory) -> None:
+    owner = factory.person("Chloé Petit", locale="fr")
+    api = factory.api(owner)
+    slug = api.post("/api/v1/communities", json={"name": "Randonnée", "visibility": "public"}).json()["slug"]
+    api.post("/api/v1/posts", json={"kind": "question", "body": "Où marcher ?", "community": slug})
+    page = factory.browser(owner).get(f"/communities/{slug}/health").text
+    assert "L'activité, semaine par semaine" in page and "Questions restées sans réponse" in page
+    assert "Moins de 5 membres : non affiché" in page
+    assert english_leftovers(page) == []

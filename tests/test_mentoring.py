@@ -12,6 +12,16 @@ from sqlalchemy import select, update
 from app.models import MentoringPair, MentoringSession, User
 from app.models.base import utcnow
 from tests.factories import Factory, csrf_from
+from tests.test_i18n import _catalog, _visible_text
+
+
+def english_leftovers(page: str) -> list[str]:
+    """The catalog's English strings still visible on a page served in French."""
+    english = {m for m, s in _catalog().items() if s and s != m and len(m) > 3}
+    text = _visible_text(page)
+    return sorted(
+        m for m in english if "%" not in m and "{" not in m and re.search(rf"\b{re.escape(m)}\b", text)
+    )
 
 
 def _person(
@@ -250,3 +260,23 @@ def test_hr_sees_the_programme_in_aggregate_only_above_the_threshold(factory: Fa
     assert "<strong>4.2</strong> / 5" in page and "10 ratings" in page  # (2×5 + 8×4) / 10
     assert "Great" not in page  # no comment, no single session's rating
     assert factory.browser(factory.person("Eddie Employee")).get("/admin/mentoring").status_code == 403
+
+
+def test_the_mentoring_pages_in_french(factory: Factory) -> None:
+    ana, ana_b = _person(factory, "Anaïs Lopez", ["python"], site="Lyon", locale="fr")
+    claire, claire_b = _person(factory, "Claire Dubois", site="Lyon", locale="fr")
+    _offer(ana_b, ["python"])
+    _ask(claire_b, "python")
+    pair_id = _pair_id(factory, ana, claire)
+    _post(claire_b, f"/mentoring/pairs/{pair_id}/accept")
+    page = ana_b.get("/mentoring").text  # a proposal, with its reasons
+    assert '<html lang="fr">' in page and "Vous accompagneriez Claire Dubois" in page
+    assert "Tous deux à Lyon : vous pouvez vous voir en personne" in page
+    assert english_leftovers(page) == []
+    _post(ana_b, f"/mentoring/pairs/{pair_id}/accept")
+    page = claire_b.get("/mentoring").text  # a pair, its planning form
+    assert "Anaïs Lopez est votre mentor" in page and "Planifier une séance" in page
+    assert english_leftovers(page) == []
+    hr = factory.browser(factory.person("Hélène RH", roles=("hr",), locale="fr")).get("/admin/mentoring").text
+    assert "Programme de mentorat inversé" in hr and "moins de 5" in hr
+    assert english_leftovers(hr) == []
