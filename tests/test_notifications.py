@@ -428,3 +428,26 @@ def test_a_type_turned_off_creates_no_line(factory: Factory) -> None:
         notifications.set_preferences(db, user=person, channels={"mention": "off"})
     _post(factory.api(factory.person("Hugo")), body=f"@{lea.handle} hello")
     assert _items(factory.api(lea)) == []
+
+
+def test_an_hr_colleague_handed_a_feedback_item_is_told_and_the_author_hears_of_status(
+    factory: Factory,
+) -> None:
+    hr, colleague = factory.person("Hélène", roles=("hr",)), factory.person("Hugo", roles=("hr",))
+    author = factory.person("Léa")
+    author_api = factory.api(author)
+    item = author_api.post(
+        "/api/v1/feedback", json={"category": "tools", "body": "The VPN drops every hour", "anonymous": False}
+    ).json()
+    response = factory.api(hr).patch(
+        f"/api/v1/feedback/{item['id']}", json={"status": "in_review", "assignee_id": colleague.id}
+    )
+    assert response.status_code == 200, response.text
+    told = _items(factory.api(colleague))
+    assert [(i["type"], i["text"]) for i in told] == [
+        ("feedback", "Hélène handed you the feedback “The VPN drops every hour”")
+    ]
+    assert told[0]["url"] == f"/feedback/inbox/{item['id']}"
+    assert [i["text"] for i in _items(author_api)] == [
+        "Your feedback “The VPN drops every hour” is now: in review"
+    ]

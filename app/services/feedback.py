@@ -575,8 +575,19 @@ def assign(db: Session, *, actor: User, item: FeedbackItem, assignee_id: int | N
     require_hr(actor)
     if assignee_id is not None and assignee_id not in {p.id for p in hr_people(db)}:
         raise Invalid.one("assignee_id", _("Choose an HR colleague."))
+    handed = assignee_id is not None and assignee_id != item.assignee_id
     item.assignee_id = assignee_id
     db.flush()
+    if handed and assignee_id is not None:
+        notifications.notify(  # the HR colleague hears of it; nothing here names an anonymous author
+            db,
+            recipient_id=assignee_id,
+            type="feedback",
+            key=f"feedback:assigned:{item.id}",
+            url=f"/feedback/inbox/{item.id}",
+            actor_id=actor.id,
+            params={"assigned": True, "title": excerpt(item.body)},
+        )
     return item
 
 

@@ -446,6 +446,8 @@ def render_text(type_: str, actor: str, count: int, params: dict[str, Any]) -> s
         return _("“{title}” changed: {what}").format(title=title, what=what)
     if type_ == T.feedback:
         # an anonymous item's line carries no title: nothing stored beside the person names the item
+        if p.get("assigned"):
+            return _("{actor} handed you the feedback “{title}”").format(actor=someone, title=title)
         status = FEEDBACK_STATUS_LABELS.get(str(p.get("status", "")), N_("updated"))
         if p.get("reply"):
             if not title:
