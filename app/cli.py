@@ -319,9 +319,8 @@ def campaigns_start_due(
             ]
     finally:
         database.dispose()
-    for line in lines:
+    for line in lines or ["no campaign due"]:
         typer.echo(line)
-    typer.echo(f"{len(lines)} campaign(s) due")
 
 
 @mentoring_cli.command("match")

@@ -594,6 +594,16 @@ class Overview:
     pairs: list[PairView]
     past_pairs: list[PairView]
 
+    @property
+    def may_look(self) -> bool:
+        """Proxima could still propose something: a mentor with room, or a mentee without a pair."""
+        open_ = self.proposals + self.pairs
+        as_mentor = sum(1 for v in open_ if v.my_role == MentoringRole.mentor.value)
+        as_mentee = sum(1 for v in open_ if v.my_role == MentoringRole.mentee.value)
+        return bool(
+            (self.mentor and as_mentor < self.mentor.row.sessions_per_month) or (self.mentee and not as_mentee)
+        )
+
 
 def overview(db: Session, *, viewer: User) -> Overview:
     """My side of the programme: what I offer or ask, proposals waiting, my pairs with their sessions."""
