@@ -592,6 +592,7 @@ def load(db: Session, *, settings: Settings, size: str, today: date | None = Non
     demo_notifications.load(db, now=REFERENCE)
     life.counts["posts"] += _ambassadors(db)  # its testimonial is a post too
     _mentoring_and_campaigns(db)
+    life.counts["posts"] += _delegation(db)  # the draft waiting for Sophie is a post too
     activity.audit(db, actor_id=None, action="demo_loaded", size=size)
     db.flush()
     elapsed = time.perf_counter() - started
@@ -5598,3 +5599,119 @@ _WIDE_TOPICS = (
     "photo",
 )
 _POPULAR_HASHTAGS = ("digitalday", "rse", "onboarding", "covoiturage", "python", "excel", "cybersécurité")
+
+
+def _delegation(db: Session) -> int:
+    """Sophie Bernard (CEO) has named Léa Garcia (internal communications) as her delegate and now
+    approves her drafts: a few of Sophie's posts were published by Léa, one draft waits for approval,
+    and colleagues opened her leadership posts (the reach on her leadership page). Deterministic and
+    cheap: a handful of rows, and one set-based insert of reads. Returns the posts added (the draft)."""
+    from sqlalchemy import select
+
+    from app.models import AuditEntry, Delegate, DelegationSettings, DraftStatus, Post, PostDraft
+    from app.services import notifications
+
+    sophie = db.scalar(select(User).where(User.email == _CEO.email))
+    lea = db.scalar(select(User).where(User.email == f"lea.garcia@{DOMAIN}"))
+    if sophie is None or lea is None:
+        return 0
+    named = REFERENCE - timedelta(days=75)
+    db.add(Delegate(executive_id=sophie.id, delegate_id=lea.id, created_at=named))
+    db.add(
+        DelegationSettings(
+            executive_id=sophie.id, approval_required=True, updated_at=REFERENCE - timedelta(days=6)
+        )
+    )
+    details = {"executive": sophie.display_name, "delegate": lea.display_name}
+    db.add(
+        AuditEntry(
+            actor_id=sophie.id, action="delegate_added", target_id=lea.id, detail=details, created_at=named
+        )
+    )
+    recent = list(
+        db.scalars(
+            select(Post.id)
+            .where(
+                Post.author_id == sophie.id,
+                Post.created_at > named,
+                Post.created_at < REFERENCE - timedelta(days=6),
+            )
+            .order_by(Post.created_at.desc(), Post.id.desc())
+            .limit(8)
+        )
+    )
+    leading = db.scalars(
+        select(Post.id)
+        .where(Post.author_id == sophie.id, Post.is_leadership.is_(True), Post.created_at > named)
+        .order_by(Post.created_at.desc(), Post.id.desc())
+        .limit(2)
+    ).all()
+    # every other one of her latest posts, and her last-but-one leadership post, were published by Léa
+    for post_id in {*recent[1::2], *leading[1:]}:
+        db.execute(update(Post).where(Post.id == post_id).values(posted_by_id=lea.id))
+    db.add(
+        AuditEntry(
+            actor_id=sophie.id,
+            action="delegation_mode_changed",
+            target_id=sophie.id,
+            detail={"executive": sophie.display_name, "mode": "approval"},
+            created_at=REFERENCE - timedelta(days=6),
+        )
+    )
+    body = (
+        "Merci à toutes les équipes pour ce trimestre : nos clients le disent, et les chiffres aussi. "
+        "Rendez-vous jeudi pour la réunion plénière."
+    )
+    drafted = REFERENCE - timedelta(hours=3)
+    draft = Post(
+        kind="status",
+        author_id=sophie.id,
+        posted_by_id=lea.id,
+        is_draft=True,
+        is_leadership=True,
+        body=body,
+        body_html=markdown.render(body, known_handles=lambda _c: set(), plain=True).html,
+        created_at=drafted,
+    )
+    db.add(draft)
+    db.flush()
+    db.add(
+        PostDraft(
+            post_id=draft.id,
+            executive_id=sophie.id,
+            delegate_id=lea.id,
+            status=DraftStatus.pending.value,
+            submitted_at=drafted,
+        )
+    )
+    db.add(
+        AuditEntry(
+            actor_id=lea.id,
+            action="delegate_draft_created",
+            target_id=sophie.id,
+            detail={**details, "post_id": draft.id},
+            created_at=drafted,
+        )
+    )
+    notifications.notify(
+        db,
+        recipient_id=sophie.id,
+        type="delegate_draft",
+        key=f"delegate_draft:{draft.id}",
+        url="/leadership#drafts",
+        actor_id=lea.id,
+        params={"title": notifications.post_title(draft), "change": "submitted"},
+        at=drafted,
+    )
+    # about one colleague in five who had signed in opened each leadership post, on its day
+    db.execute(
+        text(
+            "INSERT INTO post_reads (post_id, user_id, day) "
+            "SELECT p.id, u.id, DATE(p.created_at) FROM posts p JOIN users u ON u.first_seen_at IS NOT NULL "
+            "WHERE p.author_id = :sophie AND p.is_leadership AND NOT p.is_draft AND p.removed_at IS NULL "
+            "AND u.id NOT IN (:sophie, :lea) AND (u.id * 7 + p.id) % 5 = 0"
+        ),
+        {"sophie": sophie.id, "lea": lea.id},
+    )
+    db.flush()
+    return 1

@@ -133,6 +133,7 @@ and marked so.
     make bench                                          # medium company, SQLite and PostgreSQL (~6 min)
     .venv/bin/python -m bench.run --size large          # 50,000 people, 1M posts, and the 10k reference
     .venv/bin/python -m bench.run --duration 3 --no-postgres   # quicker, while iterating
+    .venv/bin/python -m bench.run --only-live           # only the live-updates (SSE) section
 
 Options: `--size small|medium|large` (demo company, default medium ≈ 5,000 people and 200,000
 posts; large ≈ 50,000 people and 1,000,000 posts), `--duration N` (seconds per endpoint, default
@@ -636,10 +637,12 @@ def run_section(result: RunResult) -> str:
     return "\n".join(parts)
 
 
-def render(results: list[RunResult]) -> str:
-    """The whole docs/benchmarks.md from the saved runs."""
+def render(results: list[RunResult], live_section: str = "") -> str:
+    """The whole docs/benchmarks.md from the saved runs (and the live-updates section, `bench/live.py`)."""
     parts = [INTRO.format(depth_target=DEPTH_TARGET)]
     parts += [run_section(result) for result in results]
+    if live_section:
+        parts.append(live_section)
     return "\n".join(parts).rstrip() + "\n"
 
 

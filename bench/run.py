@@ -30,6 +30,7 @@ import httpx
 from sqlalchemy import create_engine, text
 
 from app.settings import Settings
+from bench import live
 from bench.app import BARE_FEED_ITEMS, BARE_FEED_PATH, BARE_PATH, BARE_PEOPLE
 from bench.inprocess import InProcess, Target, follow_feed, form_login, measure_in_process
 from bench.load import CONNECTIONS, LoadGenerator
@@ -272,6 +273,10 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-raw-load", action="store_true", help="skip the loader vs raw load comparison")
     parser.add_argument("--no-sweep", action="store_true", help="skip the engagement sweep timings")
     parser.add_argument("--show-sql", action="store_true", help="print the statements counted per request")
+    parser.add_argument("--no-live", action="store_true", help="skip the live-updates (SSE) benchmark")
+    parser.add_argument(
+        "--only-live", action="store_true", help="run only the live-updates (SSE) benchmark, keep the rest"
+    )
     parser.add_argument("--output", type=Path, default=ROOT / "docs" / "benchmarks.md", help="report path")
     parser.add_argument(
         "--results-dir", type=Path, default=ROOT / "bench" / "results", help="where runs are saved as JSON"
@@ -754,6 +759,8 @@ def main(argv: list[str] | None = None) -> int:
     """Run the whole benchmark, print the tables, save the results and write the report."""
     args = parse_args(argv)
     signal.signal(signal.SIGTERM, _interrupted)
+    if args.only_live:
+        return main_live(args, argv)
     started = time.perf_counter()
     when = datetime.now(UTC)
     machine = describe_machine()
@@ -815,10 +822,31 @@ def main(argv: list[str] | None = None) -> int:
     skipped = [name for name, flag in (("SQLite", args.no_sqlite), ("PostgreSQL", args.no_postgres)) if flag]
     carry_over(result, args.results_dir, skipped)
     saved = save(result, args.results_dir)
+    if not args.no_live:
+        with tempfile.TemporaryDirectory(prefix="proxima-bench-live-") as tmp:
+            result_live = live.run_live(Path(tmp), command_line(argv), postgres=postgres_ready())
+        live.save(result_live, args.results_dir)
     args.output.parent.mkdir(parents=True, exist_ok=True)
-    args.output.write_text(render(load_saved(args.results_dir)))
+    args.output.write_text(render(load_saved(args.results_dir), live.section(live.load(args.results_dir))))
     print(
         f"whole run: {total_s:.0f} s; saved to {os.path.relpath(saved)}, "
+        f"written to {os.path.relpath(args.output)}"
+    )
+    return 0
+
+
+def main_live(args: argparse.Namespace, argv: list[str] | None) -> int:
+    """Only the live-updates benchmark; the report keeps every other saved figure."""
+    started = time.perf_counter()
+    with tempfile.TemporaryDirectory(prefix="proxima-bench-live-") as tmp:
+        result = live.run_live(Path(tmp), command_line(argv), postgres=postgres_ready())
+    print()
+    print(live.summary(result))
+    saved = live.save(result, args.results_dir)
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(render(load_saved(args.results_dir), live.section(result)))
+    print(
+        f"live run: {time.perf_counter() - started:.0f} s; saved to {os.path.relpath(saved)}, "
         f"written to {os.path.relpath(args.output)}"
     )
     return 0

@@ -22,7 +22,9 @@ router = APIRouter(tags=["live"])
 def _scope(request: Request, post_ids: list[int]) -> broker.Scope | None:
     with get_database(request).session(write=False) as db:
         caller = resolve_caller(request, db)
-        return broker.viewer_scope(db, viewer=caller.user, post_ids=post_ids) if caller else None
+        scope = broker.viewer_scope(db, viewer=caller.user, post_ids=post_ids) if caller else None
+    request.state.caller = None  # an open stream keeps no database object alive
+    return scope
 
 
 @router.get(

@@ -42,6 +42,9 @@ class PostCreate(Strict):
     praised_user_id: int | None = None
     options: list[str] = Field(default_factory=list, description="poll options")
     is_leadership: bool = False
+    on_behalf_of: int | None = Field(
+        default=None, description="an executive who named the caller as delegate: they become the author"
+    )
 
 
 class PostUpdate(Strict):
@@ -95,6 +98,8 @@ class PostRead(BaseModel):
     id: int
     kind: str
     author: PersonRef
+    posted_by: PersonRef | None = Field(description="the delegate who posted it for the author, if any")
+    draft: bool = Field(description="a delegate's draft waiting for the author's approval")
     title: str | None
     body_html: str
     community: str | None
@@ -178,6 +183,12 @@ def read_item(item: FeedItem, viewer_id: int) -> PostRead:
         id=item.id,
         kind=item.kind,
         author=PersonRef(id=item.author_id, display_name=item.author_name, handle=item.author_handle),
+        posted_by=PersonRef(
+            id=item.posted_by_id, display_name=item.posted_by_name, handle=item.posted_by_handle
+        )
+        if item.posted_by_id and item.posted_by_name
+        else None,
+        draft=item.is_draft,
         title=item.title,
         body_html=item.body_html,
         community=item.community_slug,
@@ -247,6 +258,7 @@ def create_post(body: PostCreate, db: DB, actor: CurrentUser) -> PostRead:
         praised_user_id=body.praised_user_id,
         poll_options=body.options,
         is_leadership=body.is_leadership,
+        on_behalf_of=body.on_behalf_of,
     )
     return _read(db, actor, posts.create_post(db, actor=actor, data=data))
 
@@ -259,7 +271,7 @@ def get_post(post_id: int, db: DB, viewer: CurrentUser) -> PostRead:
 
 @router.patch("/posts/{post_id}", response_model=PostRead)
 def update_post(post_id: int, body: PostUpdate, db: DB, actor: CurrentUser) -> PostRead:
-    """The author edits their post."""
+    """The author (or the delegate who posted it) edits the post."""
     post = get_visible_post(db, actor, post_id)
     posts.update_post(db, actor=actor, post=post, changes=body.model_dump(exclude_unset=True))
     return _read(db, actor, post)
@@ -267,7 +279,7 @@ def update_post(post_id: int, body: PostUpdate, db: DB, actor: CurrentUser) -> P
 
 @router.delete("/posts/{post_id}", status_code=204)
 def delete_post(post_id: int, db: DB, actor: CurrentUser) -> Response:
-    """The author deletes their post."""
+    """The author (or the delegate who posted it) deletes the post."""
     posts.delete_post(db, actor=actor, post=get_visible_post(db, actor, post_id))
     return Response(status_code=204)
 

@@ -7,6 +7,7 @@ from app.api import (
     auth,
     campaigns,
     communities,
+    delegates,
     engagement,
     feedback,
     live,
@@ -22,6 +23,7 @@ api_router.include_router(auth.router)
 api_router.include_router(users.router)
 api_router.include_router(communities.router)
 api_router.include_router(posts.router)
+api_router.include_router(delegates.router)
 api_router.include_router(moderation.router)
 api_router.include_router(search.router)
 api_router.include_router(engagement.router)

@@ -25,6 +25,7 @@ from app.models.feedback import (
     FeedbackVolunteer,
     FeedbackVote,
 )
+from app.models.leadership import Delegate, DelegationSettings, DraftStatus, PostDraft, PostReader
 from app.models.mentoring import (
     MentoringEnrolment,
     MentoringFeedback,
@@ -74,6 +75,9 @@ __all__ = [
     "Comment",
     "Community",
     "CommunityWinback",
+    "Delegate",
+    "DelegationSettings",
+    "DraftStatus",
     "EmailDelivery",
     "EndReason",
     "EngagementState",
@@ -111,7 +115,9 @@ __all__ = [
     "PollOption",
     "PollVote",
     "Post",
+    "PostDraft",
     "PostKind",
+    "PostReader",
     "PostTag",
     "Reaction",
     "ReactionKind",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text
+from sqlalchemy import ForeignKey, Index, String, Text, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
@@ -45,6 +45,11 @@ class Post(Base):
     body: Mapped[str] = mapped_column(Text, default="")
     body_html: Mapped[str] = mapped_column(Text, default="")
     is_leadership: Mapped[bool] = mapped_column(default=False)
+    # a delegate posted it for the author (an executive); a draft waits for the author's approval.
+    # No ON DELETE action: SQLite adds this reference to `posts` in place (recreating the table would
+    # drop the full-text triggers) and cannot report an action back; people are deactivated, not deleted.
+    posted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    is_draft: Mapped[bool] = mapped_column(default=False, server_default=false())
     praised_user_id: Mapped[int | None] = mapped_column(
         ForeignKey("users.id", ondelete="SET NULL"), index=True
     )

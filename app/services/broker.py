@@ -464,11 +464,6 @@ def stop() -> None:
         bus.stop()
 
 
-def running_bus() -> Bus | None:
-    """The bus this process publishes to, if any."""
-    return _bus
-
-
 def publish(channel: str, name: str, data: dict[str, Any]) -> None:
     """Tell every stream listening on this channel, in every process; never raises."""
     message = (channel, name, data)
@@ -592,7 +587,8 @@ async def sse_stream(scope: Scope, settings: Settings, *, catch_up: bool) -> Asy
             if left <= 0:
                 return
             try:
-                message = await asyncio.wait_for(sub.queue.get(), min(settings.live_heartbeat_seconds, left))
+                async with asyncio.timeout(min(settings.live_heartbeat_seconds, left)):  # no extra task
+                    message = await sub.queue.get()
             except TimeoutError:
                 yield HEARTBEAT
                 continue

@@ -36,7 +36,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import activity, live, markdown, tags
+from app.services import activity, delegates, live, markdown, tags
 from app.services.communities import can_moderate
 from app.services.errors import FieldError, Forbidden, Invalid, NotFound
 from app.services.pagination import Page, clamp_limit, decode_cursor, encode_cursor
@@ -45,6 +45,7 @@ from app.services.visibility import (
     can_read_community_posts,
     get_visible_community,
     member_community_ids,
+    post_openable,
     post_readable,
 )
 
@@ -81,6 +82,7 @@ class PostData:
     praised_user_id: int | None = None
     poll_options: list[str] = field(default_factory=list)
     is_leadership: bool = False
+    on_behalf_of: int | None = None  # an executive who named the poster as delegate
 
 
 def known_handles(db: Session, candidates: set[str]) -> set[str]:
@@ -187,7 +189,11 @@ def _writable_community(db: Session, actor: User, slug: str) -> Community:
 
 
 def create_post(db: Session, *, actor: User, data: PostData) -> Post:
-    """Share a post, company-wide or in a community the author belongs to."""
+    """Share a post, company-wide or in a community the author belongs to; a delegate may post for
+    an executive (who is then the author), at once or as a draft the executive approves."""
+    delegate: User | None = None
+    if data.on_behalf_of is not None and data.on_behalf_of != actor.id:
+        delegate, actor = actor, delegates.executive_for(db, delegate=actor, executive_id=data.on_behalf_of)
     errors = _check_post(data)
     explicit_tags: list[str] = []
     try:
@@ -206,10 +212,14 @@ def create_post(db: Session, *, actor: User, data: PostData) -> Post:
     if data.is_leadership and not actor.has_role(Role.executive):
         raise Forbidden(_("Only executives can mark a post as a leadership post."))
     community = _writable_community(db, actor, data.community) if data.community else None
+    if delegate is not None and community is not None:
+        delegates.check_community(db, delegate=delegate, community=community)
     rendered = _render(db, data.kind, data.body.strip())
     post = Post(
         kind=data.kind,
         author_id=actor.id,
+        posted_by_id=delegate.id if delegate else None,
+        is_draft=delegate is not None and delegates.approval_required(db, actor.id),
         community_id=community.id if community else None,
         title=(data.title or "").strip() or None,
         body=data.body.strip(),
@@ -240,16 +250,26 @@ def create_post(db: Session, *, actor: User, data: PostData) -> Post:
             insert(PollOption),
             [{"post_id": post.id, "position": i, "label": o} for i, o in enumerate(options)],
         )
+    if post.is_draft and delegate is not None:  # nobody hears of it before the executive approves
+        delegates.submit_draft(db, post=post, executive=actor, delegate=delegate)
+        return post
+    if delegate is not None:
+        delegates.published_for(db, post=post, executive=actor, delegate=delegate)
+    announce_post(db, post=post, actor=actor)
+    return post
+
+
+def announce_post(db: Session, *, post: Post, actor: User) -> None:
+    """A post is published (at once, or when its draft is approved): the activity and live updates."""
     activity.record(db, user_id=actor.id, kind="post", subject_type="post", subject_id=post.id)
-    if praised is not None:
+    if post.praised_user_id is not None:
         activity.record(db, user_id=actor.id, kind="praise_given", subject_type="post", subject_id=post.id)
         activity.record(
-            db, user_id=praised.id, kind="praise_received", subject_type="post", subject_id=post.id
+            db, user_id=post.praised_user_id, kind="praise_received", subject_type="post", subject_id=post.id
         )
     db.flush()
     where = {"community_id": post.community_id, "author_id": post.author_id}  # never what was said
     live.publish_after_commit(db, "feed", "post", where)
-    return post
 
 
 def _require_author(actor: User, post: Post) -> None:
@@ -257,9 +277,14 @@ def _require_author(actor: User, post: Post) -> None:
         raise Forbidden(_("Only the author may do this."))
 
 
+def _require_author_or_delegate(db: Session, actor: User, post: Post) -> None:
+    if not delegates.may_manage(db, actor=actor, author_id=post.author_id, posted_by_id=post.posted_by_id):
+        raise Forbidden(_("Only the author may do this."))
+
+
 def update_post(db: Session, *, actor: User, post: Post, changes: dict[str, Any]) -> Post:
-    """The author edits the text, title or tags; the post gets an "edited" mark."""
-    _require_author(actor, post)
+    """The author (or the delegate who posted it) edits the text, title or tags; an "edited" mark shows."""
+    _require_author_or_delegate(db, actor, post)
     if post.removed_at is not None:
         raise Forbidden(_("A removed post cannot be edited."))
     data = PostData(
@@ -290,12 +315,14 @@ def update_post(db: Session, *, actor: User, post: Post, changes: dict[str, Any]
     _sync_tags(db, post, explicit, rendered.tags)
     _sync_mentions(db, post, rendered.mentions)
     db.flush()
+    delegates.on_post_edited(db, actor=actor, post=post)
     return post
 
 
 def delete_post(db: Session, *, actor: User, post: Post) -> None:
-    """The author deletes their post (for good)."""
-    _require_author(actor, post)
+    """The author (or the delegate who posted it) deletes the post (for good)."""
+    _require_author_or_delegate(db, actor, post)
+    delegates.on_post_deleted(db, actor=actor, post=post)
     db.delete(post)
     db.flush()
 
@@ -336,7 +363,7 @@ def remove_post(db: Session, *, actor: User, post: Post, reason: str) -> None:
 
 
 def _require_open_post(db: Session, post: Post) -> None:
-    if post.removed_at is not None:
+    if post.removed_at is not None or post.is_draft:
         raise NotFound(_("No such post."))
     if post.community_id is not None:
         archived = db.scalar(select(Community.archived_at).where(Community.id == post.community_id))
@@ -520,6 +547,7 @@ def follows_tag(db: Session, *, actor: User, tag: Tag) -> bool:
 # ---- reading: feed items built with few queries ------------------------------------------------
 
 Praised = aliased(User, name="praised")
+PostedBy = aliased(User, name="posted_by")
 TAG_SEPARATOR = "\x1f"
 COUNT_COLUMNS = {
     ReactionKind.like.value: "like_count",
@@ -602,6 +630,10 @@ def _feed_select(viewer_id: int) -> Any:
             Community.visibility.label("community_visibility"),
             Praised.display_name.label("praised_name"),
             Praised.handle.label("praised_handle"),
+            Post.posted_by_id,
+            PostedBy.display_name.label("posted_by_name"),
+            PostedBy.handle.label("posted_by_handle"),
+            Post.is_draft,
             tag_names.label("tag_names"),
             my_reaction.label("my_reaction_kind"),
             Event.starts_at.label("event_starts_at"),
@@ -620,6 +652,7 @@ def _feed_select(viewer_id: int) -> Any:
         .join(User, User.id == Post.author_id)
         .outerjoin(Community, Community.id == Post.community_id)
         .outerjoin(Praised, Praised.id == Post.praised_user_id)
+        .outerjoin(PostedBy, PostedBy.id == Post.posted_by_id)
         .outerjoin(Event, Event.post_id == Post.id)
     )
 
@@ -794,13 +827,8 @@ def unanswered_questions(
 
 def get_visible_item(db: Session, *, viewer: User, post_id: int) -> FeedItem:
     """A post as a feed item in one statement, or NotFound when the viewer may not read it
-    (its author still sees it once removed, with the reason)."""
-    row = db.execute(
-        _feed_select(viewer.id).where(
-            Post.id == post_id,
-            or_(post_readable(viewer.id), (Post.author_id == viewer.id) & Post.removed_at.is_not(None)),
-        )
-    ).first()
+    (its author still sees it once removed, with the reason; a draft, its executive and delegate)."""
+    row = db.execute(_feed_select(viewer.id).where(Post.id == post_id, post_openable(viewer.id))).first()
     if row is None:
         raise NotFound(_("No such post."))
     return decorate(db, viewer, [row])[0]

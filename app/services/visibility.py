@@ -44,14 +44,27 @@ def hidden_community_ids(viewer_id: int) -> Select[int]:
 
 
 def post_readable(viewer_id: int) -> ColumnElement[bool]:
-    """A post may be read: not removed, and company-wide, in a public community, or in one of the viewer's.
+    """A post may be read: published (not a draft), not removed, and company-wide, in a public
+    community, or in one of the viewer's.
 
     Written as "not in a hidden community" (the few communities closed to this viewer) rather than
     as a union of the open ones: a feed page then walks the posts newest first and stops after a
-    page, instead of gathering every readable post to sort them."""
+    page, instead of gathering every readable post to sort them. A delegate's draft is in no list,
+    count or search for anyone, its executive and delegate included: they open it by itself
+    (`post_openable`) until it is approved."""
     return and_(
         Post.removed_at.is_(None),
+        Post.is_draft.is_(False),
         or_(Post.community_id.is_(None), Post.community_id.not_in(hidden_community_ids(viewer_id))),
+    )
+
+
+def post_openable(viewer_id: int) -> ColumnElement[bool]:
+    """A post may be opened by itself: readable, or the viewer's own removed post (with the reason),
+    or a draft the viewer wrote or must approve (its author or the delegate who posted it)."""
+    own = or_(Post.author_id == viewer_id, Post.posted_by_id == viewer_id)
+    return or_(
+        post_readable(viewer_id), and_(own, or_(Post.removed_at.is_not(None), Post.is_draft.is_(True)))
     )
 
 
@@ -76,13 +89,9 @@ def get_visible_community(db: Session, viewer: User, slug: str) -> Community:
 def get_visible_post(db: Session, viewer: User, post_id: int) -> Post:
     """A post by id, or NotFound when it does not exist, was removed, or the viewer may not read it.
 
-    The author still sees their own removed post (with the reason shown)."""
-    post = db.scalar(
-        select(Post).where(
-            Post.id == post_id,
-            or_(post_readable(viewer.id), and_(Post.author_id == viewer.id, Post.removed_at.is_not(None))),
-        )
-    )
+    The author still sees their own removed post (with the reason shown); a draft is seen by its
+    executive and its delegate only."""
+    post = db.scalar(select(Post).where(Post.id == post_id, post_openable(viewer.id)))
     if post is None:
         raise NotFound(_("No such post."))
     return post

@@ -31,7 +31,9 @@ def _scope(request: Request, post_ids: list[int]) -> broker.Scope | None:
         caller = resolve_caller(request, db)
         if caller is None:
             return None
-        return broker.viewer_scope(db, viewer=caller.user, post_ids=post_ids)
+        scope = broker.viewer_scope(db, viewer=caller.user, post_ids=post_ids)
+    request.state.caller = None  # an open stream keeps no database object alive
+    return scope
 
 
 async def open_stream(request: Request, post_ids: list[int]) -> Response:

@@ -15,10 +15,11 @@ from app.deps import DB, AppSettings, CurrentUser
 from app.i18n import _
 from app.models import Community, Membership, MemberStatus, Post, Role, User
 from app.models.base import utcnow
-from app.services import communities, events, photos, posts
+from app.services import communities, delegates, events, photos, posts
 from app.services.errors import FieldError, Invalid
 from app.services.text import split_tags
 from app.services.visibility import get_visible_community, get_visible_post
+from app.web import leadership
 from app.web.htmx import is_htmx, redirect, render
 from app.web.pages import field_errors, page_router, safe_next
 
@@ -61,6 +62,7 @@ def composer_context(
         "fixed_community": fixed_community,
         "communities": [] if fixed_community else my_communities(db, viewer),
         "can_lead": viewer.has_role(Role.executive),
+        "post_as": None,  # the executives one may post for: loaded when the composer is first used
         "saved": saved,
         "new_item": new_item,
     }
@@ -131,6 +133,7 @@ def create_post(
     online_url: Annotated[str, Form()] = "",
     options: Annotated[str, Form()] = "",
     is_leadership: Annotated[str, Form()] = "",
+    on_behalf_of: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
     fixed: Annotated[str, Form()] = "",
     image: Annotated[UploadFile | None, File()] = None,
@@ -150,9 +153,13 @@ def create_post(
         "online_url": online_url,
         "options": options,
         "is_leadership": bool(is_leadership),
+        "on_behalf_of": on_behalf_of,
     }
     fixed_community = community if fixed else None
     problems: list[FieldError] = []
+    author_id = int(on_behalf_of) if on_behalf_of.strip().isdigit() else None
+    if is_leadership and author_id is None and not viewer.has_role(Role.executive):
+        problems.append(FieldError("is_leadership", _("Only executives' posts can be leadership posts.")))
     event = None
     praised_id = None
     try:
@@ -189,6 +196,7 @@ def create_post(
         praised_user_id=praised_id,
         poll_options=options.splitlines(),
         is_leadership=bool(is_leadership),
+        on_behalf_of=author_id,
     )
     if kind == "event" and event is None and not problems:
         problems.append(FieldError("event.starts_at", _("When does it start?")))
@@ -203,7 +211,14 @@ def create_post(
         context = composer_context(
             db, viewer, next_url=next, fixed_community=fixed_community, values=values, errors=errors
         )
+        context["post_as"] = delegates.executives_served(db, delegate=viewer)
         return render(request, "posts/_composer.html", {"composer": context}, status=422)
+    if post.is_draft:  # a delegate's draft waits for the executive: it is in no feed yet
+        if not is_htmx(request):
+            return redirect(request, "/leadership/drafts")
+        context = composer_context(db, viewer, next_url=next, fixed_community=fixed_community, saved=True)
+        context["draft"] = True
+        return render(request, "posts/_composer.html", {"composer": context}, toast=_("Sent for approval."))
     if not is_htmx(request):
         return redirect(request, safe_next(next))
     item = posts.feed_item(db, viewer=viewer, post=post)
@@ -217,6 +232,7 @@ def create_post(
 def post_page(request: Request, db: DB, viewer: CurrentUser, post_id: int) -> Response:
     """A post with all its comments and replies; the accepted answer first."""
     item = posts.get_visible_item(db, viewer=viewer, post_id=post_id)
+    leadership.note_read(request, item=item, viewer=viewer)
     return render(request, "posts/show.html", _post_context(db, viewer, item))
 
 
@@ -227,6 +243,9 @@ def _post_context(db: DB, viewer: User, item: Any, **extra: Any) -> dict[str, An
         "comments": posts.comments_of(db, post=item),
         "can_moderate": communities.can_moderate(db, viewer, item.community_id),
         "is_author": item.author_id == viewer.id,
+        "can_manage": delegates.may_manage(
+            db, actor=viewer, author_id=item.author_id, posted_by_id=item.posted_by_id
+        ),
         "errors": {},
         **extra,
     }

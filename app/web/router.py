@@ -11,6 +11,7 @@ from app.web import (
     engagement,
     feedback,
     home,
+    leadership,
     live,
     me,
     mentoring,
@@ -26,6 +27,7 @@ web_router = APIRouter()
 for module in (
     auth,
     home,
+    leadership,
     people,
     posts,
     communities,
