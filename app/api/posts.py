@@ -48,11 +48,12 @@ class PostCreate(Strict):
 
 
 class PostUpdate(Strict):
-    """The author's changes; only the fields sent change."""
+    """The author's changes; only the fields sent change. An event's `event` moves it (attendees are told)."""
 
     body: str | None = None
     title: str | None = None
     tags: list[str] | None = None
+    event: EventIn | None = None
 
 
 class EventRead(BaseModel):
@@ -273,7 +274,23 @@ def get_post(post_id: int, db: DB, viewer: CurrentUser) -> PostRead:
 def update_post(post_id: int, body: PostUpdate, db: DB, actor: CurrentUser) -> PostRead:
     """The author (or the delegate who posted it) edits the post."""
     post = get_visible_post(db, actor, post_id)
-    posts.update_post(db, actor=actor, post=post, changes=body.model_dump(exclude_unset=True))
+    changes = body.model_dump(exclude_unset=True, exclude={"event"})
+    if changes:
+        posts.update_post(db, actor=actor, post=post, changes=changes)
+    if body.event is not None:
+        e = body.event
+        events.update_event(
+            db,
+            actor=actor,
+            post=post,
+            data=posts.EventData(
+                starts_at=e.starts_at,
+                ends_at=e.ends_at,
+                location=e.location,
+                capacity=e.capacity,
+                online_url=e.online_url,
+            ),
+        )
     return _read(db, actor, post)
 
 

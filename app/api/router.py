@@ -13,6 +13,7 @@ from app.api import (
     live,
     moderation,
     notification_preferences,
+    notifications,
     posts,
     search,
     users,
@@ -27,8 +28,9 @@ api_router.include_router(delegates.router)
 api_router.include_router(moderation.router)
 api_router.include_router(search.router)
 api_router.include_router(engagement.router)
-api_router.include_router(ambassadors.router)
 api_router.include_router(campaigns.router)
-api_router.include_router(feedback.router)
+api_router.include_router(ambassadors.router)
 api_router.include_router(notification_preferences.router)
+api_router.include_router(notifications.router)
+api_router.include_router(feedback.router)
 api_router.include_router(live.router)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Row, case, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import Row, and_, case, delete, func, insert, or_, select, tuple_, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -36,7 +36,7 @@ from app.models import (
     User,
 )
 from app.models.base import utcnow
-from app.services import activity, delegates, live, markdown, tags
+from app.services import activity, delegates, live, markdown, notifications, tags
 from app.services.communities import can_moderate
 from app.services.errors import FieldError, Forbidden, Invalid, NotFound
 from app.services.pagination import Page, clamp_limit, decode_cursor, encode_cursor
@@ -114,7 +114,7 @@ def _check_post(data: PostData) -> list[FieldError]:
     if len(body) > limit:
         errors.append(FieldError("body", _("At most {n} characters.").format(n=limit)))
     if data.kind == PostKind.event.value:
-        errors += _check_event(data.event)
+        errors += check_event(data.event)
     if data.kind == PostKind.praise.value and data.praised_user_id is None:
         errors.append(FieldError("praised_user_id", _("Choose the colleague you recognise.")))
     if data.kind == PostKind.poll.value:
@@ -126,7 +126,7 @@ def _check_post(data: PostData) -> list[FieldError]:
     return errors
 
 
-def _check_event(event: EventData | None) -> list[FieldError]:
+def check_event(event: EventData | None) -> list[FieldError]:
     if event is None:
         return [FieldError("event", _("An event needs a date and a place."))]
     errors = []
@@ -157,13 +157,17 @@ def _sync_tags(db: Session, post: Post, explicit: list[str], found: list[str]) -
         )
 
 
-def _sync_mentions(db: Session, post: Post, handles: list[str], comment: Comment | None = None) -> None:
+def _sync_mentions(db: Session, post: Post, handles: list[str], comment: Comment | None = None) -> list[int]:
+    """Store who the text mentions; returns the people mentioned now who were not before."""
     if comment is None:
-        db.execute(delete(Mention).where(Mention.post_id == post.id, Mention.comment_id.is_(None)))
+        mine = and_(Mention.post_id == post.id, Mention.comment_id.is_(None))
     else:
-        db.execute(delete(Mention).where(Mention.comment_id == comment.id))
+        mine = Mention.comment_id == comment.id
+    before = set(db.scalars(select(Mention.user_id).where(mine)).all()) if comment is None else set()
+    db.execute(delete(Mention).where(mine))
+    ids: list[int] = []
     if handles:
-        ids = db.scalars(select(User.id).where(User.handle.in_(handles))).all()
+        ids = list(db.scalars(select(User.id).where(User.handle.in_(handles))).all())
         db.execute(
             insert(Mention),
             [
@@ -171,6 +175,7 @@ def _sync_mentions(db: Session, post: Post, handles: list[str], comment: Comment
                 for uid in ids
             ],
         )
+    return [uid for uid in ids if uid not in before]
 
 
 def _writable_community(db: Session, actor: User, slug: str) -> Community:
@@ -231,7 +236,7 @@ def create_post(db: Session, *, actor: User, data: PostData) -> Post:
     db.add(post)
     db.flush()
     _sync_tags(db, post, explicit_tags, rendered.tags)
-    _sync_mentions(db, post, rendered.mentions)
+    mentioned = _sync_mentions(db, post, rendered.mentions)
     if data.kind == PostKind.event.value and data.event is not None:
         e = data.event
         db.add(
@@ -255,12 +260,12 @@ def create_post(db: Session, *, actor: User, data: PostData) -> Post:
         return post
     if delegate is not None:
         delegates.published_for(db, post=post, executive=actor, delegate=delegate)
-    announce_post(db, post=post, actor=actor)
+    announce_post(db, post=post, actor=actor, mentioned=mentioned)
     return post
 
 
-def announce_post(db: Session, *, post: Post, actor: User) -> None:
-    """A post is published (at once, or when its draft is approved): the activity and live updates."""
+def announce_post(db: Session, *, post: Post, actor: User, mentioned: list[int] | None = None) -> None:
+    """A post is published (at once, or when its draft is approved): the activity and notifications."""
     activity.record(db, user_id=actor.id, kind="post", subject_type="post", subject_id=post.id)
     if post.praised_user_id is not None:
         activity.record(db, user_id=actor.id, kind="praise_given", subject_type="post", subject_id=post.id)
@@ -268,6 +273,10 @@ def announce_post(db: Session, *, post: Post, actor: User) -> None:
             db, user_id=post.praised_user_id, kind="praise_received", subject_type="post", subject_id=post.id
         )
     db.flush()
+    if mentioned is None:  # an approved draft: the people it names hear of it now
+        named = select(Mention.user_id).where(Mention.post_id == post.id, Mention.comment_id.is_(None))
+        mentioned = list(db.scalars(named))
+    notifications.on_post_shared(db, post=post, actor=actor, mentioned=mentioned)
     where = {"community_id": post.community_id, "author_id": post.author_id}  # never what was said
     live.publish_after_commit(db, "feed", "post", where)
 
@@ -313,8 +322,10 @@ def update_post(db: Session, *, actor: User, post: Post, changes: dict[str, Any]
         current = db.scalars(select(Tag.name).join(PostTag).where(PostTag.post_id == post.id))
         explicit = [name for name in current if fold(name) not in from_old_text]
     _sync_tags(db, post, explicit, rendered.tags)
-    _sync_mentions(db, post, rendered.mentions)
+    mentioned = _sync_mentions(db, post, rendered.mentions)
     db.flush()
+    author = actor if actor.id == post.author_id else db.get(User, post.author_id)
+    notifications.on_mentioned(db, post=post, actor=author or actor, mentioned=mentioned)
     delegates.on_post_edited(db, actor=actor, post=post)
     return post
 
@@ -379,10 +390,12 @@ def add_comment(db: Session, *, actor: User, post: Post, body: str, parent_id: i
         raise Invalid.one("body", _("Write something first."))
     if len(text) > LIMITS["comment"]:
         raise Invalid.one("body", _("At most {n} characters.").format(n=LIMITS["comment"]))
+    parent_author_id: int | None = None
     if parent_id is not None:
         parent = db.get(Comment, parent_id)
         if parent is None or parent.post_id != post.id or parent.removed_at is not None:
             raise Invalid.one("parent_id", _("No such comment on this post."))
+        parent_author_id = parent.author_id  # the person replied to is told, even deep in a thread
         parent_id = parent.parent_id or parent.id  # a reply to a reply joins the same thread
     rendered = markdown.render(text, known_handles=lambda c: known_handles(db, c), plain=True)
     comment = Comment(
@@ -391,9 +404,18 @@ def add_comment(db: Session, *, actor: User, post: Post, body: str, parent_id: i
     db.add(comment)
     db.execute(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count + 1))
     db.flush()
-    _sync_mentions(db, post, rendered.mentions, comment)
+    mentioned = _sync_mentions(db, post, rendered.mentions, comment)
     kind = "answer" if post.kind == PostKind.question.value and parent_id is None else "comment"
     activity.record(db, user_id=actor.id, kind=kind, subject_type="post", subject_id=post.id)
+    notifications.on_commented(
+        db,
+        post=post,
+        actor=actor,
+        comment_id=comment.id,
+        parent_author_id=parent_author_id,
+        parent_id=parent_id,
+        mentioned=mentioned,
+    )
     live.publish_after_commit(db, f"post:{post.id}", "comment", {"comment_id": comment.id})
     return comment
 
@@ -459,10 +481,14 @@ def accept_answer(db: Session, *, actor: User, post: Post, comment_id: int) -> C
     comment = get_comment(db, post, comment_id)
     if comment.parent_id is not None or comment.removed_at is not None:
         raise Invalid.one("comment", _("Accept an answer, not a reply."))
+    already = post.accepted_comment_id == comment.id
     post.accepted_comment_id = comment.id
-    if comment.author_id != actor.id:
+    if comment.author_id != actor.id and not already:
         activity.record(
             db, user_id=comment.author_id, kind="answer_accepted", subject_type="post", subject_id=post.id
+        )
+        notifications.on_answer_accepted(
+            db, post=post, actor=actor, answer_author_id=comment.author_id, comment_id=comment.id
         )
     db.flush()
     return comment
@@ -499,6 +525,7 @@ def react(db: Session, *, actor: User, post: Post, kind: str = ReactionKind.like
                 activity.record(
                     db, user_id=post.author_id, kind="content_liked", subject_type="post", subject_id=post.id
                 )
+                notifications.on_reacted(db, post=post, actor=actor)
     elif existing.kind != kind:
         before, after = _count_column(existing.kind), _count_column(kind)
         existing.kind = kind

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from app.deps import DB, AppSettings, CurrentUser
 from app.i18n import _
-from app.models import Community, Membership, MemberStatus, Post, Role, User
+from app.models import Community, Event, Membership, MemberStatus, Post, Role, User
 from app.models.base import utcnow
 from app.services import communities, delegates, events, photos, posts
 from app.services.errors import FieldError, Invalid
@@ -374,19 +374,26 @@ def vote(
 
 
 @router.get("/posts/{post_id}/edit")
-def edit_form(request: Request, db: DB, viewer: CurrentUser, post_id: int) -> Response:
+def edit_form(request: Request, db: DB, settings: AppSettings, viewer: CurrentUser, post_id: int) -> Response:
     """The author's editor."""
     post = get_visible_post(db, viewer, post_id)
     tag_names = [t for t in posts.feed_item(db, viewer=viewer, post=post).tags]
-    return render(
-        request,
-        "posts/edit.html",
-        {
-            "post": post,
-            "values": {"title": post.title or "", "body": post.body, "tags": ", ".join(tag_names)},
-            "errors": {},
-        },
-    )
+    values = {"title": post.title or "", "body": post.body, "tags": ", ".join(tag_names)}
+    event = db.get(Event, post.id) if post.kind == "event" else None
+    if event is not None:
+        zone = ZoneInfo(settings.timezone)
+
+        def local(value: datetime | None) -> str:
+            return value.astimezone(zone).strftime("%Y-%m-%dT%H:%M") if value else ""
+
+        values |= {
+            "starts_at": local(event.starts_at),
+            "ends_at": local(event.ends_at),
+            "location": event.location,
+            "online_url": event.online_url or "",
+            "capacity": str(event.capacity or ""),
+        }
+    return render(request, "posts/edit.html", {"post": post, "values": values, "errors": {}})
 
 
 @router.post("/posts/{post_id}/edit")
@@ -395,27 +402,52 @@ def edit(
     db: DB,
     viewer: CurrentUser,
     post_id: int,
+    settings: AppSettings,
     title: Annotated[str, Form()] = "",
     body: Annotated[str, Form()] = "",
     tags: Annotated[str, Form()] = "",
+    starts_at: Annotated[str, Form()] = "",
+    ends_at: Annotated[str, Form()] = "",
+    location: Annotated[str, Form()] = "",
+    capacity: Annotated[str, Form()] = "",
+    online_url: Annotated[str, Form()] = "",
 ) -> Response:
-    """Save the author's changes (an "edited" mark shows)."""
+    """Save the author's changes (an "edited" mark shows); an event's attendees hear of a move."""
     post = get_visible_post(db, viewer, post_id)
+
     try:
         posts.update_post(
             db, actor=viewer, post=post, changes={"title": title, "body": body, "tags": split_tags(tags)}
         )
+        if post.kind == "event":
+            start = _local(starts_at, settings.timezone, "event.starts_at")
+            if start is None:
+                raise Invalid.one("event.starts_at", _("When does it start?"))
+            try:
+                seats = int(capacity) if capacity.strip() else None
+            except ValueError as exc:
+                raise Invalid.one("event.capacity", _("A number of seats, or nothing.")) from exc
+            events.update_event(
+                db,
+                actor=viewer,
+                post=post,
+                data=posts.EventData(
+                    starts_at=start,
+                    ends_at=_local(ends_at, settings.timezone, "event.ends_at"),
+                    location=location,
+                    capacity=seats,
+                    online_url=online_url.strip() or None,
+                ),
+            )
     except Invalid as exc:
         db.rollback()
         post = get_visible_post(db, viewer, post_id)
+        values = {"title": title, "body": body, "tags": tags, "starts_at": starts_at, "ends_at": ends_at}
+        values |= {"location": location, "capacity": capacity, "online_url": online_url}
         return render(
             request,
             "posts/edit.html",
-            {
-                "post": post,
-                "values": {"title": title, "body": body, "tags": tags},
-                "errors": field_errors(exc),
-            },
+            {"post": post, "values": values, "errors": field_errors(exc)},
             status=422,
         )
     return redirect(request, f"/posts/{post.id}")

@@ -17,6 +17,7 @@ from app.web import (
     mentoring,
     moderation,
     notification_settings,
+    notifications,
     nudges,
     people,
     posts,
@@ -40,8 +41,9 @@ for module in (
     mentoring,
     campaigns,
     nudges,
+    notifications,
     notification_settings,
-    feedback,
     live,
+    feedback,
 ):
     web_router.include_router(module.router)
