@@ -14,9 +14,10 @@ threshold `t` (settings.group_threshold, 5 by default; 1 or less turns suppressi
    (a non-zero one first), so that a hidden cell cannot be recovered by subtracting the shown cells
    from the total, nor a small total of hidden cells be derived.
 4. **Groups of a partition.** A breakdown (by department, site, seniority band; rows) is released
-   with the company-wide funnel as its column totals. The groups hidden under rule 1 together hold
-   0 or at least `t` people (the next smallest group is hidden otherwise), because the company
-   minus the shown groups is their sum; that remainder's cells obey rules 2-3 like any row.
+   with the population's own funnel as its column totals. The cells of a group hidden under rule 1
+   are hidden cells of their columns: since the population minus the shown groups is their sum,
+   rule 3 applies to each column (so a lone person without a department does not show through the
+   company's total, and a whole other department need not be hidden for it).
 5. **Audit.** After rules 2-4, every hidden non-zero cell is checked against *all* the equations
    a reader has (row totals, shown column totals, the grand total) and the fact that counts are
    never negative: a cell that could not take another value is exact, and another cell is hidden
@@ -138,13 +139,8 @@ def suppress_table(
     totals: Cells = suppress(col_total, threshold) if totals_released else dict.fromkeys(cols)
     totals_known = {c for c in cols if totals[c] is not None}
 
-    # rule 4: the hidden groups together hold 0 or at least the threshold
+    # rule 4: a hidden group's cells are hidden cells of the columns, which rule 3 completes
     hidden_rows = [r for r in keys if r in withheld or not group_shown(members[r], threshold)]
-    while small(sum(members[r] for r in hidden_rows), threshold):
-        shown = [r for r in keys if r not in hidden_rows]
-        if not shown:
-            break
-        hidden_rows.append(min(shown, key=lambda r: (members[r], keys.index(r))))
     shown_rows = [r for r in keys if r not in hidden_rows]
 
     hidden: set[tuple[str, str]] = {(r, c) for r in hidden_rows for c in cols}
@@ -163,7 +159,8 @@ def suppress_table(
 
     def line_ok(line: list[tuple[str, str]]) -> bool:
         inner = [cell for cell in line if cell in hidden]
-        return not inner or (len(inner) >= 2 and sum(value[cell] for cell in inner) >= threshold)
+        total = sum(value[cell] for cell in inner)
+        return not inner or total == 0 or (len(inner) >= 2 and total >= threshold)
 
     while True:
         changed = False
@@ -178,7 +175,20 @@ def suppress_table(
             continue
         exact = exact_cells(keys, cols, value, hidden, totals_known)  # rule 5
         if not exact:
-            break
+            found = small_sums(keys, cols, value, hidden, totals_known, threshold)
+            if found is None:
+                break
+            column, group = found
+            same_kind = column in totals_known
+            others = [c2 for c2 in cols if c2 != column and (same_kind or c2 not in totals_known)]
+            options = [
+                [(r2, column) for r2 in shown_rows],
+                [(r2, c2) for r2 in group if r2 in shown_rows for c2 in others],
+                [(r2, c2) for r2 in shown_rows for c2 in cols],
+            ]
+            if not any(complement(option) for option in options):
+                break
+            continue
         r, c = exact[0]
         options = [[(r2, c) for r2 in shown_rows], [(r, c2) for c2 in cols] if r in shown_rows else []]
         options.append([(r2, c2) for r2 in shown_rows for c2 in cols])
@@ -260,6 +270,82 @@ def exact_cells(
         if not (can_grow or can_shrink):
             exact.append(("", c))
     return exact
+
+
+def column_classes(
+    cols: Sequence[str], hidden: Collection[tuple[str, str]], totals_known: Collection[str], column: str
+) -> list[tuple[list[str], bool]]:
+    """The groups whose hidden cells of `column` a reader can only add up together, with whether
+    that sum is known.
+
+    The sum of a column's hidden cells over some groups is a linear consequence of the margins iff
+    every cycle of hidden cells through that column enters and leaves it through two of those
+    groups (or two of the others): the groups the column's hidden cells reach without it fall in
+    classes, the connected components of the hidden graph minus the column, and each class's sum
+    is known. Columns whose total is hidden share one node (their totals' sum is known): a class
+    that also reaches it through another such column has an unknown share of this one."""
+
+    def node(c: str) -> str:
+        return f"c{c}" if c in totals_known else "H"
+
+    edges = [(f"r{r}", node(c), r, c) for r, c in hidden if c in cols]
+    removed = node(column)
+    parent: dict[str, str] = {}
+    for a, b, _r, _c in edges:
+        if removed not in (a, b):
+            parent[_find(parent, a)] = _find(parent, b)
+    classes: dict[str, list[tuple[str, str]]] = {}
+    for a, b, r, c in edges:
+        if b == removed:
+            classes.setdefault(_find(parent, a), []).append((r, c))
+    return [
+        ([r for r, c in cells if c == column], all(c == column for _r, c in cells))
+        for cells in classes.values()
+    ]
+
+
+def small_sums(
+    rows: Sequence[str],
+    cols: Sequence[str],
+    value: Mapping[tuple[str, str], int],
+    hidden: Collection[tuple[str, str]],
+    totals_known: Collection[str],
+    threshold: int,
+) -> tuple[str, list[str]] | None:
+    """A column in which some groups' hidden cells add up, derivably, to 1 to `threshold - 1`
+    (with those groups); None when there is none."""
+    for c in cols:
+        for group, known in column_classes(cols, hidden, totals_known, c):
+            if known and small(sum(value[r, c] for r in group), threshold):
+                return c, group
+    return None
+
+
+def sum_known(table: Table, keys: Collection[str], column: str) -> bool:
+    """True when a reader of the table can compute these groups' total in a column."""
+    hidden = {(r.key, c) for r in table.rows for c in table.columns if r.cells is None or r.cells[c] is None}
+    wanted = {k for k in keys if (k, column) in hidden}
+    if not wanted:
+        return True
+    known_totals = [c for c in table.columns if table.totals[c] is not None]
+    covered: set[str] = set()
+    for group, known in column_classes(table.columns, hidden, known_totals, column):
+        inside = wanted & set(group)
+        if not inside:
+            continue
+        if not known or inside != set(group):
+            return False
+        covered |= inside
+    return covered == wanted
+
+
+def _find(parent: dict[str, str], x: str) -> str:
+    """Union-find: the representative of x's set."""
+    parent.setdefault(x, x)
+    while parent[x] != x:
+        parent[x] = parent[parent[x]]
+        x = parent[x]
+    return x
 
 
 def differencing_risk(
@@ -446,24 +532,34 @@ def _first_link(
             for e in partitions:
                 if e == d:
                     continue
-                for union in _nesting_unions(members, groups[e]):
+                for union in nesting_unions(members, groups[e]):
                     if not all(k in shown[e] for k in union):
                         continue
                     difference = len(set().union(*(groups[e][k] for k in union)) ^ members)
                     terms = [(d, row.key)] + [(e, k) for k in union]
                     for c in cols:
                         values = {t: counts[t[0]][t[1]][c] for t in terms}
-                        hidden = [t for t in terms if _cell(tables, t, c) is None]
+                        mine = _cell(tables, terms[0], c) is not None
+                        theirs = sum_known(tables[e], union, c)
                         if difference == 0:
-                            total = sum(values[t] for t in hidden)
-                            ok = not hidden or (len(hidden) >= 2 and total >= threshold)
-                        else:
-                            derived = abs(values[terms[0]] - sum(values[t] for t in terms[1:]))
-                            ok = bool(hidden) or not (small(derived, threshold) or derived == difference)
-                        visible = [t for t in terms if t not in hidden]
-                        if not ok and visible:
-                            pick = min(visible, key=lambda t: (values[t] == 0, values[t], t))
-                            return pick[0], pick[1], c
+                            # the same people: each side reveals the other's hidden figure
+                            if mine and not theirs:
+                                return d, row.key, c
+                            if theirs and not mine:
+                                visible = [t for t in terms[1:] if _cell(tables, t, c) is not None]
+                                pool = visible or [
+                                    (e, k) for k in shown[e] if _cell(tables, (e, k), c) is not None
+                                ]
+                                if pool:
+                                    pick = min(
+                                        pool,
+                                        key=lambda t: (counts[t[0]][t[1]][c] == 0, counts[t[0]][t[1]][c], t),
+                                    )
+                                    return pick[0], pick[1], c
+                            continue
+                        derived = abs(values[terms[0]] - sum(values[t] for t in terms[1:]))
+                        if mine and theirs and (small(derived, threshold) or derived == difference):
+                            return d, row.key, c
     return None
 
 
@@ -472,7 +568,7 @@ def _cell(tables: Mapping[str, Table], term: tuple[str, str], column: str) -> in
     return None if cells is None else cells[column]
 
 
-def _nesting_unions(members: set[int], groups: Mapping[str, set[int]]) -> list[list[str]]:
+def nesting_unions(members: set[int], groups: Mapping[str, set[int]]) -> list[list[str]]:
     """The unions of a partition's groups that cover `members`, and that `members` covers."""
     cover = [k for k, g in groups.items() if g & members]
     inner = [k for k, g in groups.items() if g and g <= members]
