@@ -11,9 +11,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from fastapi.testclient import TestClient
-from sqlalchemy import update
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import insert, update
 
-from app.models import Campaign, User
+from app.models import Campaign, EngagementState, User
+from app.services import campaigns
+from tests.conftest import _empty
 from tests.factories import Factory, csrf_from
 from tests.test_mentoring import english_leftovers
 
@@ -340,3 +344,61 @@ def test_the_campaign_pages_in_french(factory: Factory) -> None:
     home = factory.browser(reader).get("/").text
     assert "Un mot des RH et de la communication" in home and "Semaine du numérique" in home
     assert english_leftovers(home) == []
+
+
+DEPARTMENTS = ["Sales", "Ops", "Legal"]
+SITES = ["Lyon", "Paris"]
+COMMON = ["information", "discovery", "participation"]  # where most people are
+CELLS = [(d, s, stage) for d in DEPARTMENTS for s in SITES for stage in COMMON]
+AUDIENCES = st.tuples(
+    st.sampled_from(["company", "departments", "sites"]),
+    st.sets(st.integers(0, 2), min_size=1),
+    st.sets(st.sampled_from([*COMMON, "contribution"]), min_size=1, max_size=3),
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    counts=st.lists(st.integers(0, 9), min_size=len(CELLS), max_size=len(CELLS)),
+    audiences=st.lists(AUDIENCES, min_size=2, max_size=10),
+)
+def test_stage_audiences_never_release_or_differ_by_a_small_count(
+    factory: Factory, counts: list[int], audiences: list[tuple[str, set[int], set[str]]]
+) -> None:
+    """Whatever the company and the sequence of stage audiences HR tries, every size shown is 0 or at
+    least the threshold, and so is the difference between two nested audiences shown."""
+    _empty(factory.database)
+    people = [cell for cell, n in zip(CELLS, counts, strict=True) for _ in range(n)]
+    with factory.database.session() as db:
+        for i, (department, site, stage) in enumerate(people):
+            uid = db.execute(
+                insert(User).values(
+                    email=f"p{i}@example.com",
+                    handle=f"p{i}",
+                    display_name=f"P {i}",
+                    search_name=f"p {i}",
+                    department=department,
+                    site=site,
+                )
+            ).inserted_primary_key[0]
+            if stage != "information" or i % 2:  # information: with or without the engine's row
+                db.add(EngagementState(user_id=uid, stage=stage))
+    shown: list[tuple[str, frozenset[str], frozenset[str], int]] = []
+    with factory.database.session() as db:
+        for kind, picks, stages in audiences:
+            names = DEPARTMENTS if kind == "departments" else SITES
+            groups = frozenset(names[p % len(names)] for p in picks) if kind != "company" else frozenset()
+            audience = campaigns.Audience(
+                departments=sorted(groups) if kind == "departments" else [],
+                sites=sorted(groups) if kind == "sites" else [],
+                stages=sorted(stages),
+            )
+            size = campaigns.measure(db, audience, 5)
+            if size.hidden:
+                continue
+            assert size.value is not None and not 0 < size.value < 5, (audience, size)
+            shown.append((kind, groups, frozenset(stages), size.value))
+    for kind_a, groups_a, stages_a, a in shown:
+        for kind_b, groups_b, stages_b, b in shown:
+            if kind_a == kind_b and groups_a <= groups_b and stages_a <= stages_b:
+                assert not 0 < b - a < 5, (groups_a, stages_a, a, groups_b, stages_b, b)
