@@ -5,13 +5,13 @@ recognised ambassadors, and show takers the personal benefit of sharing. The led
 demand from the content itself (posts, comments, reactions, memberships), not kept in a table
 updated on every event: it is exact by construction (an edit, a removal or a deleted account is
 reflected at once), it costs nothing on the hot path of `activity.record`, and one statement
-reads it (a few milliseconds for the busiest person of the medium demo; see docs/engagement.md).
+reads it (8 ms at the median on the medium demo company; see docs/engagement.md).
 
 What counts as giving: answers to colleagues' questions, answers of theirs that were accepted,
 praise given, newcomers helped (a comment, reply, answer or praise for a colleague in their first
 30 days in the company), communities animated (managed, where colleagues posted) and reactions
 given. What counts as receiving: questions asked, answers received, praise received. Content
-that was removed never counts; what one receives counts only when one may still read it.
+that was removed never counts; praise received counts only when one may read it.
 
 `sharing_benefit` is what the takers are shown: what answering colleagues brought, this month, to
 the people of their own department (or site) who did it, against those who did not, in aggregate
@@ -33,6 +33,7 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.i18n import current_locale
 from app.models import (
+    ActivityEvent,
     Comment,
     Community,
     Follow,
@@ -191,10 +192,10 @@ def _statement(uid: int) -> Any:
         .where(question.author_id == uid, Comment.author_id != uid, answer)
         .scalar_subquery()
     )
-    accepted = (
+    accepted = (  # walks one's own comments (indexed by author), not every question
         select(func.count())
-        .select_from(question)
-        .join(Comment, Comment.id == question.accepted_comment_id)
+        .select_from(Comment)
+        .join(question, and_(question.id == Comment.post_id, question.accepted_comment_id == Comment.id))
         .where(
             Comment.author_id == uid,
             Comment.removed_at.is_(None),
@@ -288,13 +289,12 @@ def sharing_benefit(
     since = now - timedelta(days=BENEFIT_DAYS)
     column = User.department if by == "department" else User.site
     question = aliased(Post)
+    # the engine's "answer" events, read by person and time on their index: one seek per person
     answered = exists().where(
-        Comment.author_id == User.id,
-        Comment.parent_id.is_(None),
-        Comment.removed_at.is_(None),
-        Comment.created_at > since,
-        question.id == Comment.post_id,
-        question.kind == PostKind.question.value,
+        ActivityEvent.user_id == User.id,
+        ActivityEvent.kind == "answer",
+        ActivityEvent.created_at > since,
+        question.id == ActivityEvent.subject_id,
         question.author_id != User.id,
         public_post(question),
     )
@@ -304,6 +304,9 @@ def sharing_benefit(
         .join(Post, Post.id == Reaction.post_id)
         .where(
             Post.author_id == User.id,
+            # reactions this month to posts of this month: the (author, created_at) index then
+            # spares reading each person's whole history
+            Post.created_at > since,
             Reaction.user_id != User.id,
             Reaction.created_at > since,
             public_post(),
