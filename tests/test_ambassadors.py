@@ -203,7 +203,9 @@ def test_an_accepted_invitation_brings_the_badge_and_the_community(factory: Fact
     assert "badge-ambassador" not in colleague.get(f"/people/{paula.handle}").text
 
     api = factory.api(paula)
-    notes = [n for n in api.get("/api/v1/notifications").json()["items"] if n["type"] == "ambassador_invitation"]
+    notes = [
+        n for n in api.get("/api/v1/notifications").json()["items"] if n["type"] == "ambassador_invitation"
+    ]
     assert len(notes) == 1 and notes[0]["text"] == "Hélène HR invites you to become a Proxima ambassador"
     assert notes[0]["url"] == "/me/ambassador" and notes[0]["actor"]["display_name"] == "Hélène HR"
     mine = api.get("/api/v1/ambassadors/me").json()
