@@ -90,4 +90,9 @@ def test_the_page_updates_itself_as_colleagues_post_and_comment(
         "id => [document.getElementById(id).value, document.activeElement.id]", f"reply-{first}"
     )
     assert kept == ["Half-written reply", f"reply-{first}"]
+
+    page.click(f"#reply-box-{first} button[type=submit]")  # once sent, the reply box starts afresh
+    page.wait_for_selector(".comment-reply", timeout=10_000)
+    assert page.evaluate("id => document.getElementById(id).value", f"reply-{first}") == ""
+    assert errors == []
     page.close()
