@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -16,7 +16,7 @@ from sqlalchemy import func, select
 from app.db import Database
 from app.i18n import use_locale
 from app.models import User
-from app.services import directory, engagement, users
+from app.services import directory, engagement, snapshots, users
 from app.services.errors import DomainError
 from app.settings import Settings, get_settings
 
@@ -109,10 +109,13 @@ def demo_load(
                 )
                 raise typer.Exit(1)
             summary = demo.load(db, settings=settings, size=size)
-            # everyone's stage from the demo's activity: as of six weeks ago, then now, so that the
-            # journeys have a history and those who dropped out since are seen to
-            engagement.sweep(db, as_of=demo.REFERENCE - timedelta(days=45))
+            # everyone's stage from the demo's activity: in the past (demo.sweep_moments), then now, so
+            # that the journeys have a history and those who dropped out since are seen to; then the
+            # weekly adoption snapshots of the last twelve weeks, read from those journeys
+            for moment in demo.sweep_moments(size):
+                engagement.sweep(db, as_of=moment)
             engagement.sweep(db)
+            demo.adoption_history(db)
         if database.engine.dialect.name == "postgresql":
             with database.engine.connect() as connection:  # fresh planner statistics after a bulk load
                 connection.exec_driver_sql("ANALYZE")
@@ -236,11 +239,38 @@ def engagement_sweep(
     try:
         with database.session() as db:
             report = engagement.sweep(db, as_of=moment)
+            snapshot = snapshots.take(db, as_of=moment)  # once a week: the first sweep of a week
     finally:
         database.dispose()
     took = time.perf_counter() - started
     stages = ", ".join(f"{stage} {count}" for stage, count in sorted(report.by_stage.items()))
     typer.echo(f"swept {report.people} people in {took:.2f} s: {report.changed} changed stage ({stages})")
+    if snapshot.taken:
+        typer.echo(f"adoption snapshot of the week of {snapshot.week} taken")
+
+
+@engagement_cli.command("snapshot")
+def engagement_snapshot(
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="ISO 8601 instant, e.g. 2026-12-01T09:00:00Z (default: now)")
+    ] = None,
+) -> None:
+    """Store the week's adoption figures per population (once per week; stages read as of the instant)."""
+    moment = parse_instant(as_of)
+    settings = get_settings()
+    database = Database(settings)
+    try:
+        with database.session() as db:
+            report = snapshots.take(db, as_of=moment)
+    finally:
+        database.dispose()
+    if report.taken:
+        typer.echo(
+            f"adoption snapshot of the week of {report.week} taken: "
+            f"{report.people} people, {report.rows} groups"
+        )
+    else:
+        typer.echo(f"the week of {report.week} already has its adoption snapshot; nothing changed")
 
 
 @notifications_cli.command("send-digests")

@@ -903,6 +903,18 @@ def _feedback(db: Session, settings: Settings) -> None:
     db.flush()
 
 
+def sweep_moments(size: str) -> list[datetime]:
+    """When the engine's sweep replays the demo's activity before now: the end of each of the last
+    eleven weeks on the small company, so that its journeys and the HR dashboard's twelve weeks
+    move week by week; six weeks ago only on larger ones, whose load must stay quick."""
+    if size != "small":
+        return [REFERENCE - timedelta(days=45)]
+    from app.services import snapshots
+
+    this_week = snapshots.week_start(datetime.now(UTC))
+    return [snapshots.week_end(this_week - timedelta(weeks=back)) for back in range(11, 0, -1)]
+
+
 def adoption_history(db: Session) -> None:
     """Twelve weeks of adoption snapshots for the HR dashboard, read from the journeys the sweeps
     just wrote (each person's stage transitions and first sign-in): no figure is invented."""

@@ -10,10 +10,9 @@ from pydantic import BaseModel
 
 from app.api.schemas import Strict
 from app.deps import DB, AppSettings, CurrentUser, WriteDB
-from app.i18n import _
-from app.models import Role, Stage
+from app.models import Stage
+from app.services import adoption as adoption_service
 from app.services import engagement, nudges
-from app.services.errors import Forbidden
 
 router = APIRouter(tags=["engagement"])
 
@@ -46,7 +45,7 @@ class NudgeSettings(Strict):
 
 
 class AdoptionRead(BaseModel):
-    """Adoption by population, with small groups suppressed."""
+    """Adoption by population, with small groups suppressed and complementary counts hidden (null)."""
 
     threshold: int
     by: str
@@ -103,11 +102,14 @@ def nudge_settings(body: NudgeSettings, db: DB, user: CurrentUser) -> Response:
 
 @router.get("/analytics/adoption", response_model=AdoptionRead)
 def adoption(
-    db: DB, settings: AppSettings, user: CurrentUser, by: Literal["department", "site", "role"] = "department"
+    db: DB,
+    settings: AppSettings,
+    user: CurrentUser,
+    by: Literal["department", "site", "role", "seniority"] = "department",
 ) -> AdoptionRead:
-    """Stage counts by department, site or role (HR and admins); groups under the threshold suppressed."""
-    if not user.has_role(Role.hr, Role.admin):
-        raise Forbidden(_("Only HR and administrators see adoption figures."))
+    """Stage counts by department, site, role or seniority band (HR and admins): a group under the
+    threshold is `{"key", "suppressed": true}`; a count that would let a small group be deduced is null."""
+    adoption_service.require_reader(user)
     groups: list[dict[str, object]] = []
     for group in engagement.adoption(db, by=by, threshold=settings.group_threshold):
         if group.stages is None:

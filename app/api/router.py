@@ -16,6 +16,7 @@ from app.api import (
     notifications,
     posts,
     search,
+    teams,
     users,
 )
 
@@ -28,6 +29,7 @@ api_router.include_router(delegates.router)
 api_router.include_router(moderation.router)
 api_router.include_router(search.router)
 api_router.include_router(engagement.router)
+api_router.include_router(teams.router)
 api_router.include_router(campaigns.router)
 api_router.include_router(ambassadors.router)
 api_router.include_router(notification_preferences.router)

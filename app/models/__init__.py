@@ -59,10 +59,12 @@ from app.models.posts import (
     Rsvp,
     RsvpStatus,
 )
+from app.models.snapshots import AdoptionSnapshot
 from app.models.users import Follow, Photo, Role, Tag, User, UserRole, UserTag
 
 __all__ = [
     "ActivityEvent",
+    "AdoptionSnapshot",
     "Ambassador",
     "AmbassadorInvitation",
     "AmbassadorSpace",

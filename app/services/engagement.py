@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Select, and_, case, distinct, exists, func, insert, literal, select, update
+from sqlalchemy import Select, and_, case, distinct, exists, func, insert, select, update
 from sqlalchemy.orm import Session, aliased
 
 from app.i18n import gettext
@@ -26,7 +26,6 @@ from app.models import (
     Stage,
     StageTransition,
     User,
-    UserRole,
 )
 from app.models.base import utcnow
 from app.settings import Settings
@@ -603,50 +602,21 @@ def history_of(db: Session, *, user_id: int, limit: int = 100) -> list[StageTran
 
 @dataclass
 class Group:
-    """One population's stage counts, or suppressed when too small to show."""
+    """One population's stage counts, or suppressed when too small to show (or when it would let
+    a smaller group be deduced); a count of None is hidden so that no small group can be."""
 
     key: str
     members: int
-    stages: dict[str, int] | None
+    stages: dict[str, int | None] | None
 
 
 def adoption(db: Session, *, by: str, threshold: int) -> list[Group]:
-    """Stage counts per department, site or role; groups under the threshold are suppressed."""
-    stage = func.coalesce(EngagementState.stage, literal(Stage.information.value))
-    base = (
-        select(User.id.label("user_id"), stage.label("stage"))
-        .outerjoin(EngagementState, EngagementState.user_id == User.id)
-        .where(User.is_active.is_(True))
-    )
-    rows: list[Any]
-    if by == "role":
-        sub = base.subquery()
-        roles = db.execute(
-            select(UserRole.role, sub.c.stage, func.count())
-            .join(sub, sub.c.user_id == UserRole.user_id)
-            .group_by(UserRole.role, sub.c.stage)
-        ).all()
-        employees = db.execute(select(sub.c.stage, func.count()).group_by(sub.c.stage)).all()
-        rows = [("employee", s, n) for s, n in employees] + [
-            (ro, s, n) for ro, s, n in roles if ro != "employee"
-        ]
-    else:
-        column = User.department if by == "department" else User.site
-        sub = base.add_columns(column.label("key")).subquery()
-        rows = list(db.execute(select(sub.c.key, sub.c.stage, func.count()).group_by(sub.c.key, sub.c.stage)))
-    groups: dict[str, dict[str, int]] = {}
-    for key, stage_name, count in rows:
-        bucket = groups.setdefault(key or "—", {})
-        bucket[stage_name] = bucket.get(stage_name, 0) + count
-    result = []
-    for key in sorted(groups):
-        counts = groups[key]
-        members = sum(counts.values())
-        if members < threshold:
-            result.append(Group(key, members, None))
-        else:
-            result.append(Group(key, members, {s.value: counts.get(s.value, 0) for s in Stage}))
-    return result
+    """Stage counts per department, site, role or seniority band, released with every other
+    population at once under the suppression rules (app/services/aggregates.py)."""
+    from app.services import adoption as dashboard  # the dashboard reads the engine: import late
+
+    table = dashboard.release(db, threshold=threshold).tables[by]
+    return [Group(row.key, row.members, row.cells) for row in table.rows]
 
 
 def set_nudges_enabled(db: Session, *, user: User, enabled: bool) -> None:

@@ -1133,7 +1133,7 @@ nudge(
         "You came in {days} days ago and have posted {n} times since: a short testimonial of how it "
         "helps your work would inspire {department}."
     ),
-    action_url="/#composer",
+    action_url="/me/journey/testimonial",
     eligible=_journey,
     completed=_did(("post",)),
 )
@@ -1937,4 +1937,5 @@ def measure(db: Session, since: datetime | None = None, *, threshold: int | None
     return result
 
 
+import app.services.nudges_managers  # noqa: E402,F401  (registers line managers' nudges)
 from app.services import nudges_ambassadors  # noqa: E402,F401  (registers ambassadors' nudges)

@@ -3,6 +3,8 @@ and a community's health for its managers."""
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass, fields
 from datetime import datetime, timedelta
 from typing import Annotated, Any
@@ -12,17 +14,19 @@ from fastapi.responses import Response
 
 from app.deps import DB, AppSettings, CurrentUser, WriteDB
 from app.i18n import _, format_date, format_number, ngettext
-from app.models import EngagementState, Role, Stage, User
+from app.models import EngagementState, Stage, User
 from app.models.base import utcnow
-from app.services import communities, engagement, lifecycle, nudges
-from app.services.errors import Forbidden, Invalid
+from app.services import adoption as dashboard
+from app.services import communities, engagement, lifecycle, nudges, snapshots
+from app.services.errors import Forbidden, Invalid, NotFound
+from app.web import charts
 from app.web.htmx import redirect, render
 from app.web.pages import form_again, page_router
 
 router = page_router()
 
 STAGE_ORDER = [s.value for s in Stage]
-ADOPTION_GROUPINGS = ("department", "site", "role")
+ADOPTION_GROUPINGS = ("department", "site", "role", "seniority")
 
 
 @dataclass(frozen=True)
@@ -276,8 +280,10 @@ def set_nudges(
     return redirect(request, f"/me/journey?nudges={'on' if on else 'off'}#nudges")
 
 
-def _bar(stages: dict[str, int], members: int) -> list[dict[str, Any]]:
-    """The segments of a stacked bar: each stage's share of the group, left to right, in percent."""
+def _bar(stages: dict[str, int | None], members: int) -> list[dict[str, Any]]:
+    """The segments of a stacked bar: each stage's share of the group, left to right, in percent;
+    the hidden counts together make one last grey segment (their sum is no secret: the group's
+    size minus the shown counts)."""
     segments: list[dict[str, Any]] = []
     x = 0.0
     for stage in STAGE_ORDER:
@@ -287,40 +293,83 @@ def _bar(stages: dict[str, int], members: int) -> list[dict[str, Any]]:
         width = 100.0 * count / members
         segments.append({"stage": stage, "count": count, "x": round(x, 3), "width": round(width, 3)})
         x += width
+    rest = members - sum(v for v in stages.values() if v is not None)
+    if rest > 0 and members:
+        segments.append({"stage": "hidden", "count": rest, "x": round(x, 3), "width": round(100.0 - x, 3)})
     return segments
 
 
 @router.get("/admin/adoption")
 def adoption(
-    request: Request, db: DB, settings: AppSettings, viewer: CurrentUser, by: str = "department"
+    request: Request,
+    db: DB,
+    settings: AppSettings,
+    viewer: CurrentUser,
+    by: str = "department",
+    series: str = "overall",
 ) -> Response:
-    """Adoption by population (HR and admins): stage counts per group, small groups not shown."""
-    if not viewer.has_role(Role.hr, Role.admin):
-        raise Forbidden(_("Only HR and administrators see adoption figures."))
+    """The adoption dashboard (HR and admins): the funnel overall and by population, weekly
+    snapshots, newcomers' cohorts, nudge uplift and feedback themes; every figure suppressed."""
+    dashboard.require_reader(viewer)
+    threshold = settings.group_threshold
     by = by if by in ADOPTION_GROUPINGS else "department"
-    groups = engagement.adoption(db, by=by, threshold=settings.group_threshold)
+    release = dashboard.release(db, threshold=threshold)
+    dimension, _sep, key = series.partition(":")
+    if dimension not in ADOPTION_GROUPINGS or key not in {r.key for r in release.tables[dimension].rows}:
+        dimension, key = "overall", ""
+    weeks = dashboard.trend(db, threshold=threshold, dimension=dimension, key=key)
+    groups = release.tables[by].rows
     return render(
         request,
         "engagement/adoption.html",
         {
             "by": by,
             "groupings": ADOPTION_GROUPINGS,
+            "release": release,
+            "overall_bars": charts.bars(release.overall) if release.shown else [],
             "groups": [
                 {
                     "key": g.key,
                     "members": g.members,
-                    "stages": g.stages,
-                    "bar": _bar(g.stages, g.members) if g.stages is not None else [],
+                    "stages": g.cells,
+                    "bar": _bar(g.cells, g.members) if g.cells is not None else [],
                 }
                 for g in groups
             ],
-            "shown": sum(g.members for g in groups if g.stages is not None),
-            "hidden": sum(1 for g in groups if g.stages is None),
-            "threshold": settings.group_threshold,
+            "shown": sum(g.members for g in groups if g.cells is not None),
+            "hidden": sum(1 for g in groups if g.cells is None),
+            "withheld": release.tables[by].withheld,
+            "series": f"{dimension}:{key}" if key else "overall",
+            "series_label": key,
+            "series_dimension": dimension,
+            "populations": [(d, [r.key for r in release.tables[d].rows]) for d in ADOPTION_GROUPINGS],
+            "weeks": weeks,
+            "chart": charts.lines([(w.week, w.cells) for w in weeks]) if weeks else None,
+            "cohorts": dashboard.cohorts(db, threshold=threshold),
+            "uplift": dashboard.uplift(db, threshold=threshold),
+            "themes": dashboard.themes(db, threshold=threshold),
+            "bands": {band: _(label) for band, _days, label in snapshots.SENIORITY_BANDS},
+            "csv_tables": dashboard.CSV_TABLES,
+            "threshold": threshold,
             "order": STAGE_ORDER,
             "words": stage_words(engagement.current_rules()),
         },
         block="results",
+    )
+
+
+@router.get("/admin/adoption.csv")
+def adoption_csv(db: DB, settings: AppSettings, viewer: CurrentUser, table: str = "funnel") -> Response:
+    """One table of the adoption dashboard as CSV, with the page's suppression (HR and admins)."""
+    dashboard.require_reader(viewer)
+    if table not in dashboard.CSV_TABLES:
+        raise NotFound(_("No such table."))
+    out = io.StringIO()
+    csv.writer(out).writerows(dashboard.csv_rows(db, table=table, threshold=settings.group_threshold))
+    return Response(
+        out.getvalue(),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="adoption-{table}.csv"'},
     )
 
 

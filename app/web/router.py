@@ -22,6 +22,7 @@ from app.web import (
     people,
     posts,
     search,
+    teams,
 )
 
 web_router = APIRouter()
@@ -37,6 +38,7 @@ for module in (
     me,
     admin,
     engagement,
+    teams,
     ambassadors,
     mentoring,
     campaigns,
