@@ -15,6 +15,8 @@ import httpx
 import uvicorn
 from fastapi import FastAPI
 
+from app.services import broker
+
 SESSION_COOKIE = "proxima_session"
 
 
@@ -52,8 +54,11 @@ def serve_in_thread(app: FastAPI) -> Iterator[LiveServer]:
         yield LiveServer(app, f"http://127.0.0.1:{port}")
     finally:
         server.should_exit = True
-        server.force_exit = True
-        thread.join(10)
+        broker.local.broadcast(broker.CLOSE)  # what SIGTERM does: the open streams end
+        thread.join(5)
+        if thread.is_alive():
+            server.force_exit = True
+            thread.join(5)
         sock.close()
 
 

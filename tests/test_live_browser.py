@@ -68,6 +68,7 @@ def test_the_page_updates_itself_as_colleagues_post_and_comment(
     page.click("button[type=submit]")
     page.wait_for_url(f"{live.base_url}/")
     wait_until(lambda: broker.local.connections() == 1, what="the home page's stream")
+    page.wait_for_selector('#bell:not([hx-trigger*="load"])')  # the bell's first load has settled
 
     post = bob_api.post("/api/v1/posts", json={"kind": "status", "body": f"Welcome @{ada.handle}"}).json()
     pill = page.wait_for_selector(".new-posts-pill", timeout=10_000)
