@@ -43,11 +43,12 @@ consistent with a release (one table), and against one that holds every view of 
 departments and sites and derives every linear consequence of them (exact rational elimination):
 no count of 1 to `t - 1` people, of any union of department x site cells, can be derived.
 
-What is not covered, and said so in docs/engagement.md: that *everyone* of a derived group (not a
-shown one) shares a stage, which the zeros of several views together may tell; and changes over
-time (a trend shows the same people each week, so a week-to-week difference is movement between
-stages, never a newcomer's stage; but two releases on either side of someone's arrival differ by
-that person).
+What is not covered, and said so in docs/engagement.md: with a threshold of 2, chains of several
+nested groups across two dimensions can still tell a count of 1; that *everyone* of a derived group
+(not a shown one) shares a stage, which the zeros of several views together may tell; and changes
+over time (a trend shows the same people each week, so a week-to-week difference is movement
+between stages, never a newcomer's stage; but two releases on either side of someone's arrival
+differ by that person).
 """
 
 from __future__ import annotations

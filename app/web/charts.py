@@ -76,9 +76,9 @@ class LineChart:
 
 
 def _nice(top: int) -> int:
-    """A round upper bound for the scale."""
-    for step in (1, 2, 5):
-        for power in range(0, 7):
+    """A round upper bound for the scale: 1, 2 or 5 times a power of ten."""
+    for power in range(0, 9):
+        for step in (1, 2, 5):
             bound = step * 10**power
             if bound >= top:
                 return bound
