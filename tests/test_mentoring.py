@@ -280,3 +280,57 @@ def test_the_mentoring_pages_in_french(factory: Factory) -> None:
     hr = factory.browser(factory.person("Hélène RH", roles=("hr",), locale="fr")).get("/admin/mentoring").text
     assert "Programme de mentorat inversé" in hr and "moins de 5" in hr
     assert english_leftovers(hr) == []
+
+
+def test_the_mentoring_api_from_offer_to_feedback(factory: Factory) -> None:
+    ana = factory.person("Ana Lopez", site="Lyon")
+    claire = factory.person("Claire Dubois", site="Lyon")
+    outsider = factory.api(factory.person("Olivia Outsider"))
+    ana_api, claire_api = factory.api(ana), factory.api(claire)
+    ana_api.patch("/api/v1/users/me", json={"tags": ["python"]})
+    refused = ana_api.put("/api/v1/mentoring/offer", json={"topics": ["cooking"], "sessions_per_month": 1})
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "topics"
+    assert ana_api.put("/api/v1/mentoring/offer", json={"topics": ["python"]}).json()["mentor"]["topics"] == [
+        "python"
+    ]
+    me = claire_api.put(
+        "/api/v1/mentoring/request", json={"topics": ["Python"], "note": "Pandas, please"}
+    ).json()
+    [proposal] = me["proposals"]
+    assert proposal["partner"]["display_name"] == "Ana Lopez" and proposal["role"] == "mentee"
+    assert "Both in Lyon: you can meet in person" in proposal["reasons"]
+    pair_id = proposal["id"]
+    assert outsider.post(f"/api/v1/mentoring/pairs/{pair_id}/accept").status_code == 404
+    for api in (claire_api, ana_api):
+        assert api.post(f"/api/v1/mentoring/pairs/{pair_id}/accept").status_code == 204
+    assert claire_api.get("/api/v1/mentoring/me").json()["pairs"][0]["status"] == "active"
+    starts = (utcnow() + timedelta(days=2)).isoformat()
+    session = claire_api.post(
+        f"/api/v1/mentoring/pairs/{pair_id}/sessions", json={"starts_at": starts, "location": "Room 2"}
+    )
+    assert session.status_code == 201, session.text
+    session_id = session.json()["id"]
+    assert (
+        outsider.put(f"/api/v1/mentoring/sessions/{session_id}/feedback", json={"rating": 5}).status_code
+        == 404
+    )
+    early = claire_api.put(f"/api/v1/mentoring/sessions/{session_id}/feedback", json={"rating": 5})
+    assert early.status_code == 422
+    with factory.database.session() as db:
+        db.execute(
+            update(MentoringSession)
+            .where(MentoringSession.id == session_id)
+            .values(starts_at=utcnow() - timedelta(hours=2), ends_at=utcnow() - timedelta(hours=1))
+        )
+    given = claire_api.put(
+        f"/api/v1/mentoring/sessions/{session_id}/feedback", json={"rating": 5, "comment": "Yes"}
+    )
+    assert given.json() == {"user_id": claire.id, "rating": 5, "comment": "Yes"}
+    sessions = ana_api.get("/api/v1/mentoring/me").json()["pairs"][0]["sessions"]
+    assert sessions[0]["feedback"] == [{"user_id": claire.id, "rating": 5, "comment": "Yes"}]
+    assert outsider.get("/api/v1/mentoring/programme").status_code == 403
+    programme = (
+        factory.api(factory.person("Helen HR", roles=("hr",))).get("/api/v1/mentoring/programme").json()
+    )
+    assert {"key": "mentors", "suppressed": True} in programme["counts"]
+    assert programme["ratings"] is None and programme["average_rating"] is None

@@ -11,6 +11,7 @@ from app.api import (
     engagement,
     feedback,
     live,
+    mentoring,
     moderation,
     notification_preferences,
     notifications,
@@ -31,6 +32,7 @@ api_router.include_router(search.router)
 api_router.include_router(engagement.router)
 api_router.include_router(teams.router)
 api_router.include_router(campaigns.router)
+api_router.include_router(mentoring.router)
 api_router.include_router(ambassadors.router)
 api_router.include_router(notification_preferences.router)
 api_router.include_router(notifications.router)
