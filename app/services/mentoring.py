@@ -601,7 +601,8 @@ class Overview:
         as_mentor = sum(1 for v in open_ if v.my_role == MentoringRole.mentor.value)
         as_mentee = sum(1 for v in open_ if v.my_role == MentoringRole.mentee.value)
         return bool(
-            (self.mentor and as_mentor < self.mentor.row.sessions_per_month) or (self.mentee and not as_mentee)
+            (self.mentor and as_mentor < self.mentor.row.sessions_per_month)
+            or (self.mentee and not as_mentee)
         )
 
 
