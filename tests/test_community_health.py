@@ -159,6 +159,8 @@ def test_win_back_reaches_inactive_members_once_a_month_and_names_nobody(factory
     for person in sleepers:
         assert _winback_types(factory, person) == 1
     assert _winback_types(factory, active) == 0 and _winback_types(factory, owner) == 0
+    line = factory.api(sleepers[0]).get("/api/v1/notifications").json()["items"][0]
+    assert line["text"] == "Olga Owner misses you in Data club: “We miss you: this week, a talk on pandas.”"
 
     # the same members are not written to again within 30 days
     page = _health(browser, slug, days="30")

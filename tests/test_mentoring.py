@@ -92,9 +92,12 @@ def test_proxima_proposes_the_best_mentor_with_its_reasons_and_both_must_accept(
     assert "You would mentor Claire Dubois" in ana_b.get("/mentoring").text
 
     # both are told, by a "mentoring" notification
-    for person in (ana, claire):
-        types = [n["type"] for n in factory.api(person).get("/api/v1/notifications").json()["items"]]
-        assert "mentoring" in types
+    for person, other in ((ana, "Claire Dubois"), (claire, "Ana Lopez")):
+        items = factory.api(person).get("/api/v1/notifications").json()["items"]
+        assert "mentoring" in [n["type"] for n in items]
+        assert f"Proxima proposes a reverse-mentoring pair with {other} on python" in [
+            n["text"] for n in items
+        ]
 
     pair_id = _pair_id(factory, ana, claire)
     _post(claire_b, f"/mentoring/pairs/{pair_id}/accept")

@@ -473,6 +473,25 @@ def render_text(type_: str, actor: str, count: int, params: dict[str, Any]) -> s
         return _("{actor} invites you to become a Proxima ambassador").format(actor=someone)
     if type_ == T.campaign:
         return title
+    if type_ == T.mentoring:
+        topics = str(p.get("topics", ""))
+        if p.get("event") == "accepted":
+            return _("You and {actor} are now a reverse-mentoring pair ({topics})").format(
+                actor=someone, topics=topics
+            )
+        if p.get("event") == "session":
+            try:
+                when = format_datetime(datetime.fromisoformat(str(p.get("starts_at", ""))), "short")
+            except ValueError:
+                when = ""
+            return _("{actor} planned a mentoring session on {when}").format(actor=someone, when=when)
+        return _("Proxima proposes a reverse-mentoring pair with {actor} on {topics}").format(
+            actor=someone, topics=topics
+        )
+    if type_ == T.community_winback:
+        return _("{actor} misses you in {community}: “{title}”").format(
+            actor=someone, community=community, title=title
+        )
     return title or str(p.get("text", "")) or type_
 
 
