@@ -19,9 +19,9 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from app.i18n import _
-from app.models import AdoptionSnapshot, Role, StageTransition, User
+from app.models import AdoptionSnapshot, FeedbackCategory, FeedbackItem, Role, StageTransition, User
 from app.models.base import utcnow
-from app.services import aggregates, nudges, snapshots
+from app.services import aggregates, feedback, snapshots
 from app.services.aggregates import Catalogue, Cells, Table
 from app.services.errors import Forbidden
 from app.services.snapshots import DIMENSIONS, STAGES
@@ -221,6 +221,8 @@ class Uplift:
 def uplift(db: Session, *, threshold: int) -> list[Uplift]:
     """The engine's holdout measurement (`nudges.measure`), with each group's completions obeying
     the cell rules: a rate resting on 1 to threshold-1 people, or on everyone, is not shown."""
+    from app.services import nudges  # the catalogue registers the managers' nudges, which read teams
+
     result = []
     for m in nudges.measure(db, threshold=threshold):
         if m.suppressed or m.shown is None or m.held_out is None:
@@ -267,14 +269,9 @@ class Themes:
         return list(zip(self.months, self.table.rows, strict=True))
 
 
-def themes(db: Session, *, threshold: int, months: int = THEME_MONTHS) -> Themes | None:
-    """Counts of feedback items per category by month over the last months; None when the feedback
-    domain is absent. Months and cells under the threshold are not shown."""
-    try:
-        from app.models import FeedbackCategory, FeedbackItem
-        from app.services import feedback
-    except ImportError:  # pragma: no cover - the feedback domain ships with Proxima
-        return None
+def themes(db: Session, *, threshold: int, months: int = THEME_MONTHS) -> Themes:
+    """Counts of feedback items per category by month over the last months (merged duplicates left
+    out); months and cells under the threshold are not shown."""
     now = utcnow().date()
     start = now.replace(day=1)
     for _i in range(months - 1):
@@ -392,8 +389,6 @@ def csv_rows(db: Session, *, table: str, threshold: int) -> list[list[Any]]:
         return out
     if table == "themes":
         found = themes(db, threshold=threshold)
-        if found is None:
-            return [["month"]]
         keys = [k for k, _label in found.categories]
         out = [["month", "items", *keys, "suppressed"]]
         for row in found.table.rows:

@@ -161,19 +161,6 @@ def history(
     return result
 
 
-def counts_by_group(
-    stages: dict[int, str], groups: dict[int, str | frozenset[str]]
-) -> dict[str, dict[str, int]]:
-    """Stage counts per group (a person in several groups counts in each)."""
-    result: dict[str, dict[str, int]] = {}
-    for uid, stage in stages.items():
-        value = groups.get(uid)
-        for key in [value] if isinstance(value, str) else sorted(value or ()):
-            bucket = result.setdefault(key, dict.fromkeys(STAGES, 0))
-            bucket[stage] = bucket.get(stage, 0) + 1
-    return {k: result[k] for k in sorted(result)}
-
-
 @dataclass
 class SnapshotReport:
     """What taking a snapshot did."""
@@ -248,32 +235,6 @@ def backfill(db: Session, *, weeks: int = WEEKS, as_of: datetime | None = None) 
         added += take(db, as_of=moment, stages=stages, persons=everyone).taken
     added += take(db, as_of=as_of).taken
     return added
-
-
-@dataclass
-class WeekCounts:
-    """One population's stage counts in one week."""
-
-    week: date
-    members: int
-    counts: dict[str, int]
-
-
-def series(
-    db: Session, *, dimension: str, key: str = "", weeks: int = WEEKS, as_of: datetime | None = None
-) -> list[WeekCounts]:
-    """A population's stored weekly counts over the last `weeks` weeks, oldest first."""
-    first = week_start(as_of or utcnow()) - timedelta(weeks=weeks - 1)
-    rows = db.execute(
-        select(AdoptionSnapshot.week, AdoptionSnapshot.members, AdoptionSnapshot.counts)
-        .where(
-            AdoptionSnapshot.dimension == dimension,
-            AdoptionSnapshot.key == key,
-            AdoptionSnapshot.week >= first,
-        )
-        .order_by(AdoptionSnapshot.week)
-    ).all()
-    return [WeekCounts(w, m, {s: int(c.get(s, 0)) for s in STAGES}) for w, m, c in rows]
 
 
 def weekly_stages(

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, and_, exists, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, exists, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from app.i18n import _
@@ -322,15 +322,3 @@ def actions(db: Session, *, viewer: User, team: list[User], now: datetime) -> li
             )
         )
     return result
-
-
-def count_reports(db: Session, *, user_id: int) -> int:
-    """How many active direct reports a person has."""
-    return int(
-        db.scalar(
-            select(func.count()).where(
-                User.manager_id == user_id, User.is_active.is_(True), User.id != user_id
-            )
-        )
-        or 0
-    )

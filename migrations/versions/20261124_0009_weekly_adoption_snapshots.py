@@ -29,7 +29,9 @@ def upgrade() -> None:
         sa.Column("cells", sa.JSON(), nullable=True),
         sa.Column("taken_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_adoption_snapshots")),
-        sa.UniqueConstraint("week", "dimension", "key", name=op.f("uq_adoption_snapshots_week_dimension_key")),
+        sa.UniqueConstraint(
+            "week", "dimension", "key", name=op.f("uq_adoption_snapshots_week_dimension_key")
+        ),
     )
 
 
