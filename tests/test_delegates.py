@@ -234,6 +234,7 @@ def test_a_draft_is_invisible_until_the_executive_approves_it(factory: Factory) 
     # the executive is told, and finds it among the drafts to approve
     lines = boss_api.get("/api/v1/notifications").json()["items"]
     assert [n["type"] for n in lines] == ["delegate_draft"] and lines[0]["url"] == "/leadership#drafts"
+    assert lines[0]["text"].startswith("Léa Garcia drafted a post for you to approve: “")
     assert [d["post"]["id"] for d in boss_api.get("/api/v1/leadership/drafts").json()] == [draft["id"]]
     page = factory.browser(boss).get("/leadership")
     assert "Drafts to approve" in page.text and "quokkaword" in page.text
@@ -253,6 +254,10 @@ def test_a_draft_is_invisible_until_the_executive_approves_it(factory: Factory) 
     assert [n["type"] for n in boss_api.get("/api/v1/notifications").json()["items"]] == []
     told = assistant_api.get("/api/v1/notifications").json()["items"]
     assert [n["type"] for n in told] == ["delegate_draft"]
+    assert (
+        told[0]["text"].startswith("Sophie Bernard approved your draft “")
+        and "it is published" in told[0]["text"]
+    )
 
 
 def test_the_executive_rejects_with_a_note_and_the_delegate_sends_it_again(factory: Factory) -> None:
@@ -271,6 +276,10 @@ def test_the_executive_rejects_with_a_note_and_the_delegate_sends_it_again(facto
     assert factory.browser(factory.person("Reader")).get(f"/posts/{draft['id']}").status_code == 404
     desk = factory.browser(assistant).get("/leadership/drafts").text
     assert "Less jargon, please" in desk and "Sent back" in desk
+    told = assistant_api.get("/api/v1/notifications").json()["items"]
+    assert [n["text"] for n in told] == [
+        "Sophie Bernard sent your draft “rough words” back: Less jargon, please"
+    ]
     assert [d["status"] for d in assistant_api.get("/api/v1/leadership/drafts").json()] == ["rejected"]
     assert boss_api.get("/api/v1/leadership/drafts").json() == []
     assert (

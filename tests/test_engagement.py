@@ -157,25 +157,35 @@ def test_adoption_by_population_suppresses_small_groups(factory: Factory) -> Non
     hr = factory.api(factory.person("Hélène", roles=("hr",), department="HR"))
     for n in range(5):
         factory.api(factory.person(f"Sales {n}", department="Sales"))  # signing in: discovery
+    for n in range(5):
+        factory.person(f"Sales newcomer {n}", department="Sales")  # never signed in: information
+    for n in range(6):
+        factory.api(factory.person(f"Ops {n}", department="Operations"))
     factory.person("Lonely", department="Legal")
     body = hr.get("/api/v1/analytics/adoption", params={"by": "department"}).json()
     assert body["threshold"] == 5
     groups = {g["key"]: g for g in body["groups"]}
-    assert groups["Sales"]["members"] == 5 and groups["Sales"]["stages"]["discovery"] == 5
     assert groups["Legal"] == {"key": "Legal", "suppressed": True}
     assert groups["HR"] == {"key": "HR", "suppressed": True}
-    assert set(groups["Sales"]["stages"]) == {
-        "information",
-        "discovery",
-        "participation",
-        "contribution",
-        "promotion",
-        "disappointment",
+    assert groups["Sales"]["members"] == 10
+    # 5 of Sales at information and the company's 6 would give Legal's lonely newcomer away: hidden
+    assert groups["Sales"]["stages"] == {
+        "information": None,
+        "discovery": None,
+        "participation": 0,
+        "contribution": 0,
+        "promotion": 0,
+        "disappointment": 0,
     }
+    # everyone of Operations at one stage would tell each person's stage: hidden too
+    assert groups["Operations"]["stages"]["discovery"] is None
     by_role = {
         g["key"]: g for g in hr.get("/api/v1/analytics/adoption", params={"by": "role"}).json()["groups"]
     }
-    assert by_role["employee"]["members"] == 7 and by_role["hr"] == {"key": "hr", "suppressed": True}
+    assert by_role["employee"]["members"] == 18 and by_role["hr"] == {"key": "hr", "suppressed": True}
+    assert (
+        by_role["employee"]["stages"]["information"] == 6 and by_role["employee"]["stages"]["discovery"] == 12
+    )
     assert factory.api(factory.person()).get("/api/v1/analytics/adoption").status_code == 403
     assert hr.get("/api/v1/analytics/adoption", params={"by": "shoe_size"}).status_code == 422
 

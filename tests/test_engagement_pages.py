@@ -113,21 +113,30 @@ def test_adoption_page_is_for_hr_and_admins_and_hides_small_groups(factory: Fact
     hr = factory.person("Hélène", roles=("hr",), department="HR")
     for n in range(5):
         factory.api(factory.person(f"Sales {n}", department="Sales"))
+    for n in range(5):
+        factory.person(f"Sales newcomer {n}", department="Sales")
+    for n in range(6):
+        factory.api(factory.person(f"Ops {n}", department="Operations"))
     factory.person("Lonely", department="Legal")
     assert factory.browser(factory.person("Emma Employee")).get("/admin/adoption").status_code == 403
     page = factory.browser(hr).get("/admin/adoption?by=department")
     assert page.status_code == 200
     html = page.text
-    sales = html[html.index(">Sales</h2>") :]
-    sales = sales[: sales.index("</section>")]
-    assert "<svg" in sales and 'class="stage-fill stage-discovery" x="0.0" y="0" width="100.0"' in sales
-    assert re.search(r"Discovering</th><td>5</td><td>100 %</td>", sales)
-    legal = html[html.index(">Legal</h2>") :]
-    assert "Fewer than 5 people: not shown." in legal[: legal.index("</section>")]
+
+    def section(name: str) -> str:
+        part = html[html.index(f">{name}</h3>") :]
+        return part[: part.index("</section>")]
+
+    sales = section("Sales")
+    assert "<svg" in sales and "10 people" in sales
+    # Sales' two stages would give Legal's lonely newcomer away by subtraction: both hidden, zeros shown
+    assert sales.count('class="hidden-count"') == 2
+    assert re.search(r"Taking part</th><td>0</td>", sales)
+    assert "Fewer than 5 people: not shown." in section("Legal")
     assert "Lonely" not in html
     assert " style=" not in html  # the CSP forbids inline styles
     by_role = factory.browser(hr).get("/admin/adoption?by=role").text
-    assert ">Employee</h2>" in by_role and 'aria-current="page">By role' in by_role
+    assert ">Employee</h3>" in by_role and 'aria-current="page">By role' in by_role
     assert factory.browser(hr).get("/admin/adoption?by=shoe_size").status_code == 200  # falls back
     fragment = factory.browser(hr).get("/admin/adoption?by=site", headers={"HX-Request": "true"}).text
     assert "<html" not in fragment and "adoption-group" in fragment

@@ -451,3 +451,30 @@ def test_an_hr_colleague_handed_a_feedback_item_is_told_and_the_author_hears_of_
     assert [i["text"] for i in _items(author_api)] == [
         "Your feedback “The VPN drops every hour” is now: in review"
     ]
+
+
+def test_a_delegate_moves_the_event_they_posted_for_an_executive(factory: Factory) -> None:
+    boss = factory.person("Sophie", roles=("executive",))
+    assistant = factory.person("Léa")
+    assert factory.api(boss).put(f"/api/v1/users/me/delegates/{assistant.id}").status_code == 204
+    assistant_api = factory.api(assistant)
+    event = _post(
+        assistant_api,
+        kind="event",
+        title="Town hall",
+        body="Questions welcome",
+        event={"starts_at": _soon(), "location": "Auditorium"},
+        on_behalf_of=boss.id,
+    )
+    attendee_api = factory.api(factory.person("Noé"))
+    attendee_api.put(f"/api/v1/posts/{event['id']}/rsvp")
+    moved = assistant_api.patch(
+        f"/api/v1/posts/{event['id']}", json={"event": {"starts_at": _soon(days=5), "location": "Auditorium"}}
+    )
+    assert moved.status_code == 200, moved.text
+    assert [i["text"] for i in _items(attendee_api)] == ["“Town hall” changed: date and time"]
+    stranger = factory.api(factory.person("Inès"))
+    refused = stranger.patch(
+        f"/api/v1/posts/{event['id']}", json={"event": {"starts_at": _soon(days=6), "location": "Hall"}}
+    )
+    assert refused.status_code == 403

@@ -326,6 +326,7 @@ def _animators(as_of: datetime, r: Rules) -> Select[Any]:
                 Post.created_at > promo,
                 Post.created_at <= as_of,
                 Post.removed_at.is_(None),
+                Post.is_draft.is_(False),
             ),
         )
     )

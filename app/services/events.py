@@ -157,9 +157,10 @@ def update_event(db: Session, *, actor: User, post: Post, data: Any) -> list[str
 
     Returns what changed (`time`, `place`, `link`, `capacity`). More seats move the waiting list
     up, and each person promoted is told; fewer seats never push anyone out."""
+    from app.services import delegates
     from app.services.posts import check_event  # posts imports this module for RSVPs
 
-    if post.author_id != actor.id:
+    if not delegates.may_manage(db, actor=actor, author_id=post.author_id, posted_by_id=post.posted_by_id):
         raise Forbidden(_("Only the author may do this."))
     if post.removed_at is not None:
         raise Forbidden(_("A removed post cannot be edited."))

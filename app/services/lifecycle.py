@@ -89,6 +89,7 @@ def _contributions(community_id: int, since: datetime, as_of: datetime) -> Any:
     posts = select(Post.author_id.label("author_id"), Post.created_at.label("at")).where(
         Post.community_id == community_id,
         Post.removed_at.is_(None),
+        Post.is_draft.is_(False),
         Post.created_at > since,
         Post.created_at <= as_of,
     )
@@ -98,6 +99,7 @@ def _contributions(community_id: int, since: datetime, as_of: datetime) -> Any:
         .where(
             Post.community_id == community_id,
             Post.removed_at.is_(None),
+            Post.is_draft.is_(False),
             Comment.removed_at.is_(None),
             Comment.created_at > since,
             Comment.created_at <= as_of,
@@ -186,6 +188,7 @@ def weekly_activity(
     posts = select(literal("post").label("what"), Post.created_at.label("at")).where(
         Post.community_id == community.id,
         Post.removed_at.is_(None),
+        Post.is_draft.is_(False),
         Post.created_at > since,
         Post.created_at <= as_of,
     )
@@ -200,6 +203,7 @@ def weekly_activity(
         .where(
             Post.community_id == community.id,
             Post.removed_at.is_(None),
+            Post.is_draft.is_(False),
             Comment.removed_at.is_(None),
             Comment.created_at > since,
             Comment.created_at <= as_of,
@@ -243,6 +247,7 @@ def questions(
             Post.community_id == community.id,
             Post.kind == PostKind.question.value,
             Post.removed_at.is_(None),
+            Post.is_draft.is_(False),
             Post.created_at <= as_of,
             or_(first_answer.is_(None), Post.created_at > as_of - timedelta(days=7 * weeks)),
         )

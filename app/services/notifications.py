@@ -468,6 +468,17 @@ def render_text(type_: str, actor: str, count: int, params: dict[str, Any]) -> s
             others,
         ).format(actor=someone, n=others, community=community)
     if type_ == T.delegate_draft:
+        if p.get("change") == "approved":
+            return _("{actor} approved your draft “{title}”: it is published").format(
+                actor=someone, title=title
+            )
+        if p.get("change") == "rejected":
+            note = str(p.get("note", "")).strip()
+            if note:
+                return _("{actor} sent your draft “{title}” back: {note}").format(
+                    actor=someone, title=title, note=note
+                )
+            return _("{actor} sent your draft “{title}” back").format(actor=someone, title=title)
         return _("{actor} drafted a post for you to approve: “{title}”").format(actor=someone, title=title)
     if type_ == T.ambassador_invitation:
         return _("{actor} invites you to become a Proxima ambassador").format(actor=someone)

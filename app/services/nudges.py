@@ -297,7 +297,9 @@ def _facts(db: Session, viewer: User, now: datetime) -> Facts:
                 "managed"
             ),
             _count(Reaction, Reaction.user_id == uid).label("reactions"),
-            _count(Post, Post.author_id == uid, Post.removed_at.is_(None)).label("posts"),
+            _count(Post, Post.author_id == uid, Post.removed_at.is_(None), Post.is_draft.is_(False)).label(
+                "posts"
+            ),
             _count(User, User.manager_id == uid, User.is_active.is_(True)).label("team"),
             select(func.max(ActivityEvent.created_at))
             .where(
@@ -975,6 +977,7 @@ def _most_liked_colleague(c: Context) -> Params | None:
             Reaction.created_at > c.now - timedelta(days=30),
             Post.author_id != c.uid,
             Post.removed_at.is_(None),
+            Post.is_draft.is_(False),
             User.is_active.is_(True),
         )
         .group_by(User.id, User.display_name)
@@ -1052,6 +1055,7 @@ def _reach(c: Context) -> Params | None:
         .where(
             Post.author_id == c.uid,
             Post.removed_at.is_(None),
+            Post.is_draft.is_(False),
             Post.created_at > c.now - timedelta(days=60),
             User.id != c.uid,
             User.department.is_not(None),
@@ -1183,7 +1187,7 @@ def _last_word(c: Context) -> Params | None:
     row = _first_row(
         c,
         select(Post.created_at, Post.reaction_count)
-        .where(Post.author_id == c.uid, Post.removed_at.is_(None))
+        .where(Post.author_id == c.uid, Post.removed_at.is_(None), Post.is_draft.is_(False))
         .order_by(Post.created_at.desc(), Post.id.desc()),
     )
     if row is None:
@@ -1266,6 +1270,7 @@ def _questions_in_my_community(c: Context) -> Params | None:
             Post.kind == PostKind.question.value,
             Post.comment_count == 0,
             Post.removed_at.is_(None),
+            Post.is_draft.is_(False),
             Post.created_at > c.now - timedelta(days=30),
         )
         .group_by(Community.id, Community.name, Community.slug)
@@ -1377,6 +1382,7 @@ def _post_to_pin(c: Context) -> Params | None:
             Community.archived_at.is_(None),
             Post.pinned_at.is_(None),
             Post.removed_at.is_(None),
+            Post.is_draft.is_(False),
             Post.created_at > c.now - timedelta(days=7),
             Post.reaction_count >= 3,
         )
