@@ -226,23 +226,29 @@ def test_events_with_free_seats_at_ones_site(factory: Factory) -> None:
 def test_managers_see_team_counts_only_for_a_team_of_five_or_more(factory: Factory) -> None:
     boss = _person(factory, shown="information.invite_team", email="boss@example.com", department="Ops")
     small = factory.person("Small boss", email="small@example.com")
-    for n in range(5):
+    for n in range(11):
         report = factory.person(f"Report {n}", manager_email="boss@example.com")
-        if n < 2:
+        if n < 5:
             factory.api(report)  # signs in
+    split = factory.person("Split boss", email="split@example.com")
+    for n in range(6):
+        report = factory.person(f"Split report {n}", manager_email="split@example.com")
+        if n < 3:
+            factory.api(report)
     for n in range(4):
         factory.person(f"Small report {n}", manager_email="small@example.com")
     found = _find(factory.api(boss), "information.invite_team")
     assert (
         found["wiifm"]
-        == "3 people of your team of 5 have not come in yet: tell them what they would find here."
+        == "6 people of your team of 11 have not come in yet: tell them what they would find here."
     )
     assert "Report" not in found["wiifm"]
     with factory.database.session() as db:
-        viewer = db.get(User, small.id)
-        assert viewer is not None
-        offered = nudges.offer(db, viewer=viewer, limit=40, threshold=5)
-        assert "information.invite_team" not in [n.key for n in offered]
+        for manager in (small, split):  # a team under 5, or a split into counts under 5: nothing
+            viewer = db.get(User, manager.id)
+            assert viewer is not None
+            offered = nudges.offer(db, viewer=viewer, limit=40, threshold=5)
+            assert "information.invite_team" not in [n.key for n in offered]
 
 
 # ---- holdout, dismissal, snooze ------------------------------------------------------------------

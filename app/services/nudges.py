@@ -80,6 +80,7 @@ from app.models import (
     UserTag,
 )
 from app.models.base import utcnow
+from app.services import aggregates
 from app.services.engagement import LEAVE_KINDS, N_
 from app.services.errors import NotFound
 from app.services.posts import home_sources
@@ -439,7 +440,7 @@ def _team_not_in(c: Context) -> Params | None:
             User.manager_id == c.uid, User.is_active.is_(True), User.first_seen_at.is_(None)
         )
     )
-    return {"n": n, "size": c.facts.team} if n else None
+    return _team_split(c, n)
 
 
 def _team_came_in(c: Context, since: datetime) -> bool:
@@ -931,7 +932,18 @@ def _team_outside_communities(c: Context) -> Params | None:
             User.manager_id == c.uid, User.is_active.is_(True), User.id.not_in(members)
         )
     )
-    return {"n": n, "size": c.facts.team} if n else None
+    return _team_split(c, n)
+
+
+def _team_split(c: Context, n: int | None) -> Params | None:
+    """A count of the team, shown only when it and the rest of the team are both released by the
+    suppression rules: "3 of your team of 5" would tell a manager too much about three people."""
+    if not n:
+        return None
+    cells = aggregates.suppress({"these": n, "others": c.facts.team - n}, c.threshold)
+    if cells["these"] is None:
+        return None
+    return {"n": n, "size": c.facts.team}
 
 
 def _team_joined(c: Context, since: datetime) -> bool:
