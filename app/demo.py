@@ -1051,10 +1051,15 @@ def _mentoring_and_campaigns(db: Session) -> None:
     others = select(User).where(User.email.not_in(list(found)), User.is_active.is_(True))
     mentors = list(
         db.scalars(
-            others.join(UserTag, UserTag.user_id == User.id)
-            .join(Tag, Tag.id == UserTag.tag_id)
-            .where(User.department == "Engineering", Tag.key.in_(["python", "sql"]))
-            .distinct()
+            others.where(
+                User.department == "Engineering",
+                # a subquery, not DISTINCT over the users' columns: PostgreSQL cannot compare JSON
+                User.id.in_(
+                    select(UserTag.user_id)
+                    .join(Tag, Tag.id == UserTag.tag_id)
+                    .where(Tag.key.in_(["python", "sql"]))
+                ),
+            )
             .order_by(User.created_at.desc(), User.id)
             .limit(3)
         )
