@@ -703,13 +703,3 @@ def test_the_demo_people_have_notifications_they_may_read(loaded: tuple[Settings
         assert hidden == 0
         grouped = db.scalar(select(func.max(Notification.actor_count)))
         assert grouped is not None and grouped > 1
-
-
-def test_the_demo_loads_on_the_database_under_test(database: Database, settings: Settings) -> None:
-    """On PostgreSQL too (CI runs the suite there): every part of the loader, mentoring and campaigns
-    included, must speak both dialects."""
-    with database.session() as db:
-        summary = demo.load(db, settings=settings, size="small")
-    assert summary.startswith("loaded the small demo company: 300 people")
-    with database.session(write=False) as db:
-        assert db.scalar(select(func.count()).select_from(Post)) == 3002
