@@ -278,19 +278,7 @@ def update_post(post_id: int, body: PostUpdate, db: DB, actor: CurrentUser) -> P
     if changes:
         posts.update_post(db, actor=actor, post=post, changes=changes)
     if body.event is not None:
-        e = body.event
-        events.update_event(
-            db,
-            actor=actor,
-            post=post,
-            data=posts.EventData(
-                starts_at=e.starts_at,
-                ends_at=e.ends_at,
-                location=e.location,
-                capacity=e.capacity,
-                online_url=e.online_url,
-            ),
-        )
+        events.update_event(db, actor=actor, post=post, data=posts.EventData(**body.event.model_dump()))
     return _read(db, actor, post)
 
 

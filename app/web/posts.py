@@ -78,6 +78,26 @@ def _local(value: str, tz: str, field: str) -> datetime | None:
     return parsed.replace(tzinfo=ZoneInfo(tz)) if parsed.tzinfo is None else parsed
 
 
+def _event_data(
+    tz: str, starts_at: str, ends_at: str, location: str, capacity: str, online_url: str
+) -> posts.EventData:
+    """An event's fields as the composer and the editor send them (times in the site's zone)."""
+    start = _local(starts_at, tz, "event.starts_at")
+    if start is None:
+        raise Invalid.one("event.starts_at", _("When does it start?"))
+    try:
+        seats = int(capacity) if capacity.strip() else None
+    except ValueError as exc:
+        raise Invalid.one("event.capacity", _("A number of seats, or nothing.")) from exc
+    return posts.EventData(
+        starts_at=start,
+        ends_at=_local(ends_at, tz, "event.ends_at"),
+        location=location,
+        capacity=seats,
+        online_url=online_url.strip() or None,
+    )
+
+
 def person_id(db: DB, typed: str) -> int | None:
     """The active person a picker names: \"Name <email>\", an email or an @handle."""
     typed = typed.strip()
@@ -164,20 +184,7 @@ def create_post(
     praised_id = None
     try:
         if kind == "event":
-            start = _local(starts_at, settings.timezone, "event.starts_at")
-            if start is None:
-                raise Invalid.one("event.starts_at", _("When does it start?"))
-            try:
-                seats = int(capacity) if capacity.strip() else None
-            except ValueError as exc:
-                raise Invalid.one("event.capacity", _("A number of seats, or nothing.")) from exc
-            event = posts.EventData(
-                starts_at=start,
-                ends_at=_local(ends_at, settings.timezone, "event.ends_at"),
-                location=location,
-                capacity=seats,
-                online_url=online_url.strip() or None,
-            )
+            event = _event_data(settings.timezone, starts_at, ends_at, location, capacity, online_url)
         if kind == "praise":
             praised_id = person_id(db, praised)
         if kind == "article" and image is not None and image.filename:
@@ -420,25 +427,8 @@ def edit(
             db, actor=viewer, post=post, changes={"title": title, "body": body, "tags": split_tags(tags)}
         )
         if post.kind == "event":
-            start = _local(starts_at, settings.timezone, "event.starts_at")
-            if start is None:
-                raise Invalid.one("event.starts_at", _("When does it start?"))
-            try:
-                seats = int(capacity) if capacity.strip() else None
-            except ValueError as exc:
-                raise Invalid.one("event.capacity", _("A number of seats, or nothing.")) from exc
-            events.update_event(
-                db,
-                actor=viewer,
-                post=post,
-                data=posts.EventData(
-                    starts_at=start,
-                    ends_at=_local(ends_at, settings.timezone, "event.ends_at"),
-                    location=location,
-                    capacity=seats,
-                    online_url=online_url.strip() or None,
-                ),
-            )
+            data = _event_data(settings.timezone, starts_at, ends_at, location, capacity, online_url)
+            events.update_event(db, actor=viewer, post=post, data=data)
     except Invalid as exc:
         db.rollback()
         post = get_visible_post(db, viewer, post_id)
