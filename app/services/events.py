@@ -60,20 +60,12 @@ def cancel_rsvp(db: Session, *, actor: User, post: Post) -> User | None:
     freed = current.status == RsvpStatus.going.value
     db.delete(current)
     db.flush()
-    if not freed or event.starts_at <= utcnow():
+    if not freed:
         return None
-    first = db.scalar(
-        select(Rsvp)
-        .where(Rsvp.post_id == post.id, Rsvp.status == RsvpStatus.waitlist.value)
-        .order_by(Rsvp.created_at, Rsvp.user_id)
-        .limit(1)
-    )
-    if first is None:
-        return None
-    first.status = RsvpStatus.going.value
-    db.flush()
-    notifications.on_seat_freed(db, post=post, promoted_id=first.user_id)
-    return db.get(User, first.user_id)
+    promoted = _fill_seats(db, post, event)
+    for uid in promoted:
+        notifications.on_seat_freed(db, post=post, promoted_id=uid)
+    return db.get(User, promoted[0]) if promoted else None
 
 
 def attendees(
