@@ -65,6 +65,11 @@ def N_(message: str) -> str:
     return message
 
 
+def N_plural(singular: str, plural: str) -> tuple[str, str]:
+    """Mark a singular/plural pair for extraction; chosen by a count when shown."""
+    return singular, plural
+
+
 @dataclass(frozen=True)
 class Rules:
     """The thresholds and windows, from settings (defaults in docs/engagement.md)."""

@@ -32,7 +32,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import live
-from app.services.engagement import N_
+from app.services.engagement import N_, N_plural
 from app.services.errors import FieldError, Invalid
 from app.services.pagination import Page, clamp_limit, decode_cursor, encode_cursor
 from app.services.visibility import community_visible, post_readable
@@ -77,6 +77,52 @@ EVENT_CHANGES = {
     "place": N_("place"),
     "link": N_("online link"),
     "capacity": N_("number of seats"),
+}
+
+
+# lines that grow while unread: the sentence for one person, and the pair for "and N others"
+GROWING: dict[str, tuple[str, tuple[str, str]]] = {
+    T.comment: (
+        N_("{actor} commented on your post “{title}”"),
+        N_plural(
+            "{actor} and {n} other commented on your post “{title}”",
+            "{actor} and {n} others commented on your post “{title}”",
+        ),
+    ),
+    T.reply: (
+        N_("{actor} replied to your comment on “{title}”"),
+        N_plural(
+            "{actor} and {n} other replied to your comment on “{title}”",
+            "{actor} and {n} others replied to your comment on “{title}”",
+        ),
+    ),
+    T.like: (
+        N_("{actor} reacted to your post “{title}”"),
+        N_plural(
+            "{actor} and {n} other reacted to your post “{title}”",
+            "{actor} and {n} others reacted to your post “{title}”",
+        ),
+    ),
+    T.answer: (
+        N_("{actor} answered your question “{title}”"),
+        N_plural(
+            "{actor} and {n} other answered your question “{title}”",
+            "{actor} and {n} others answered your question “{title}”",
+        ),
+    ),
+    T.join_request: (
+        N_("{actor} asked to join {community}"),
+        N_plural(
+            "{actor} and {n} other asked to join {community}",
+            "{actor} and {n} others asked to join {community}",
+        ),
+    ),
+    T.community_post: (
+        N_("{actor} posted in {community}: “{title}”"),
+        N_plural(
+            "{actor} and {n} other posted in {community}", "{actor} and {n} others posted in {community}"
+        ),
+    ),
 }
 
 
@@ -353,20 +399,12 @@ def mark_read(db: Session, *, viewer: User, ids: list[int] | None = None, everyt
     return int(getattr(result, "rowcount", 0) or 0)
 
 
-def mark_read_for_post(db: Session, *, viewer: User, post_id: int) -> None:
-    """Opening a post reads what the person was told about it."""
-    result = db.execute(
-        update(Notification)
-        .where(
-            Notification.user_id == viewer.id,
-            Notification.post_id == post_id,
-            Notification.read_at.is_(None),
-        )
-        .values(read_at=utcnow())
-        .execution_options(synchronize_session=False)
-    )
-    if getattr(result, "rowcount", 0):
-        live.publish_after_commit(db, f"user:{viewer.id}", "notifications")
+def _when(p: dict[str, Any]) -> str:
+    """The `starts_at` a line carries, short, in the reader's language and zone."""
+    try:
+        return format_datetime(datetime.fromisoformat(str(p.get("starts_at", ""))), "short")
+    except ValueError:
+        return ""
 
 
 def render_text(type_: str, actor: str, count: int, params: dict[str, Any]) -> str:
@@ -375,59 +413,19 @@ def render_text(type_: str, actor: str, count: int, params: dict[str, Any]) -> s
     title = str(p.get("title", ""))
     community = str(p.get("community", ""))
     someone = actor or _("Someone")
+    if type_ in GROWING:
+        one, many = GROWING[type_]
+        others = max(count - 1, 0)
+        fields = {"actor": someone, "n": others, "title": title, "community": community}
+        return _(one).format(**fields) if others == 0 else ngettext(*many, others).format(**fields)
     if type_ == T.mention:
         if p.get("in_comment"):
             return _("{actor} mentioned you in a comment on “{title}”").format(actor=someone, title=title)
         return _("{actor} mentioned you in “{title}”").format(actor=someone, title=title)
-    if type_ == T.comment:
-        others = max(count - 1, 0)
-        if others == 0:
-            return _("{actor} commented on your post “{title}”").format(actor=someone, title=title)
-        return ngettext(
-            "{actor} and {n} other commented on your post “{title}”",
-            "{actor} and {n} others commented on your post “{title}”",
-            others,
-        ).format(actor=someone, n=others, title=title)
-    if type_ == T.reply:
-        others = max(count - 1, 0)
-        if others == 0:
-            return _("{actor} replied to your comment on “{title}”").format(actor=someone, title=title)
-        return ngettext(
-            "{actor} and {n} other replied to your comment on “{title}”",
-            "{actor} and {n} others replied to your comment on “{title}”",
-            others,
-        ).format(actor=someone, n=others, title=title)
-    if type_ == T.like:
-        others = max(count - 1, 0)
-        if others == 0:
-            return _("{actor} reacted to your post “{title}”").format(actor=someone, title=title)
-        return ngettext(
-            "{actor} and {n} other reacted to your post “{title}”",
-            "{actor} and {n} others reacted to your post “{title}”",
-            others,
-        ).format(actor=someone, n=others, title=title)
     if type_ == T.praise:
         return _("{actor} praised you: “{title}”").format(actor=someone, title=title)
-    if type_ == T.answer:
-        others = max(count - 1, 0)
-        if others == 0:
-            return _("{actor} answered your question “{title}”").format(actor=someone, title=title)
-        return ngettext(
-            "{actor} and {n} other answered your question “{title}”",
-            "{actor} and {n} others answered your question “{title}”",
-            others,
-        ).format(actor=someone, n=others, title=title)
     if type_ == T.answer_accepted:
         return _("{actor} accepted your answer to “{title}”").format(actor=someone, title=title)
-    if type_ == T.join_request:
-        others = max(count - 1, 0)
-        if others == 0:
-            return _("{actor} asked to join {community}").format(actor=someone, community=community)
-        return ngettext(
-            "{actor} and {n} other asked to join {community}",
-            "{actor} and {n} others asked to join {community}",
-            others,
-        ).format(actor=someone, n=others, community=community)
     if type_ == T.join_decision:
         if p.get("approved"):
             return _("Your request to join {community} was approved").format(community=community)
@@ -435,11 +433,7 @@ def render_text(type_: str, actor: str, count: int, params: dict[str, Any]) -> s
     if type_ == T.event:
         change = p.get("change")
         if change == "reminder":
-            try:
-                when = format_datetime(datetime.fromisoformat(str(p.get("starts_at", ""))), "short")
-            except ValueError:
-                when = ""
-            return _("Reminder: “{title}” starts {when}").format(title=title, when=when)
+            return _("Reminder: “{title}” starts {when}").format(title=title, when=_when(p))
         if change == "promoted":
             return _("A place opened up: you are now going to “{title}”").format(title=title)
         what = ", ".join(_(EVENT_CHANGES[w]) for w in str(p.get("what", "")).split(",") if w in EVENT_CHANGES)
@@ -456,17 +450,6 @@ def render_text(type_: str, actor: str, count: int, params: dict[str, Any]) -> s
         if not title:
             return _("One of your anonymous feedback items is now: {status}").format(status=_(status))
         return _("Your feedback “{title}” is now: {status}").format(title=title, status=_(status))
-    if type_ == T.community_post:
-        others = max(count - 1, 0)
-        if others == 0:
-            return _("{actor} posted in {community}: “{title}”").format(
-                actor=someone, community=community, title=title
-            )
-        return ngettext(
-            "{actor} and {n} other posted in {community}",
-            "{actor} and {n} others posted in {community}",
-            others,
-        ).format(actor=someone, n=others, community=community)
     if type_ == T.delegate_draft:
         if p.get("change") == "approved":
             return _("{actor} approved your draft “{title}”: it is published").format(
@@ -491,11 +474,7 @@ def render_text(type_: str, actor: str, count: int, params: dict[str, Any]) -> s
                 actor=someone, topics=topics
             )
         if p.get("event") == "session":
-            try:
-                when = format_datetime(datetime.fromisoformat(str(p.get("starts_at", ""))), "short")
-            except ValueError:
-                when = ""
-            return _("{actor} planned a mentoring session on {when}").format(actor=someone, when=when)
+            return _("{actor} planned a mentoring session on {when}").format(actor=someone, when=_when(p))
         return _("Proxima proposes a reverse-mentoring pair with {actor} on {topics}").format(
             actor=someone, topics=topics
         )

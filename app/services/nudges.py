@@ -81,7 +81,7 @@ from app.models import (
 )
 from app.models.base import utcnow
 from app.services import aggregates
-from app.services.engagement import LEAVE_KINDS, N_
+from app.services.engagement import LEAVE_KINDS, N_, N_plural
 from app.services.errors import NotFound
 from app.services.posts import home_sources
 from app.services.visibility import community_visible, member_community_ids, post_readable
@@ -100,11 +100,6 @@ SIGNED_IN_STAGES = ALL_STAGES - {Stage.information.value}
 
 Message = str | tuple[str, str]
 Params = dict[str, Any]
-
-
-def N_plural(singular: str, plural: str) -> tuple[str, str]:
-    """Mark a singular/plural pair for extraction; chosen by the `n` parameter when shown."""
-    return singular, plural
 
 
 # ---- who a nudge is for --------------------------------------------------------------------------
