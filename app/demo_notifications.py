@@ -4,7 +4,8 @@ The loader writes posts, comments and reactions straight to the database, so nob
 anything; this gives the last two weeks their notifications in a few set-based reads: mentions,
 comments and answers on one's posts, replies to one's comments, reactions (grouped per post),
 praise and accepted answers. Only what the recipient may read is notified (company-wide posts, public
-communities, communities they belong to). What happened well before a person's last visit is read."""
+communities, communities they belong to: `visibility.post_readable`, applied to a set). What
+happened well before a person's last visit is read."""
 
 from __future__ import annotations
 
@@ -12,40 +13,24 @@ from collections import defaultdict
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, insert, or_, select
+from sqlalchemy import func, insert, select
 from sqlalchemy.orm import Session, aliased
 
 from app.models import (
     Comment,
-    Community,
-    Membership,
-    MemberStatus,
     Mention,
     Notification,
     NotificationActor,
     Post,
     Reaction,
     User,
-    Visibility,
 )
 from app.services.notifications import post_title
+from app.services.visibility import post_readable
 
 WINDOW = timedelta(days=14)
 _UNREAD = timedelta(days=2)
 _BATCH = 2_000
-
-
-def _readable_by(user_id_column: Any) -> Any:
-    """The post may be read by the person in `user_id_column` (the one place's rule, for a set)."""
-    return or_(
-        Post.community_id.is_(None),
-        Post.community_id.in_(select(Community.id).where(Community.visibility == Visibility.public.value)),
-        Post.community_id.in_(
-            select(Membership.community_id).where(
-                Membership.user_id == user_id_column, Membership.status == MemberStatus.member.value
-            )
-        ),
-    )
 
 
 class _Lines:
@@ -100,7 +85,7 @@ def load(db: Session, *, now: datetime) -> int:
         .where(
             func.coalesce(Comment.created_at, Post.created_at) >= since,
             Post.removed_at.is_(None),
-            _readable_by(Mention.user_id),
+            post_readable(Mention.user_id),
         )
     ).all():
         if comment is None:
@@ -178,7 +163,7 @@ def load(db: Session, *, now: datetime) -> int:
             Post.created_at >= since,
             Post.praised_user_id.is_not(None),
             Post.removed_at.is_(None),
-            _readable_by(Post.praised_user_id),
+            post_readable(Post.praised_user_id),
         )
     ).all():
         assert post.praised_user_id is not None

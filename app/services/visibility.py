@@ -9,15 +9,21 @@ any non-member sees.
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, or_, select
+from typing import Any
+
+from sqlalchemy import ColumnElement, Select, SQLColumnExpression, and_, or_, select
 from sqlalchemy.orm import Session
 
 from app.i18n import _
 from app.models import Community, Membership, MemberStatus, Post, User, Visibility
 from app.services.errors import NotFound
 
+# a person's id, or a column of people's ids: the same clauses then decide for a whole set of rows
+# (a correlated subquery), as the demo's notifications and the tests that audit a table do
+Viewer = int | SQLColumnExpression[Any]
 
-def member_community_ids(viewer_id: int) -> Select[int]:
+
+def member_community_ids(viewer_id: Viewer) -> Select[int]:
     """The communities a person is a full member of (not a pending requester)."""
     return select(Membership.community_id).where(
         Membership.user_id == viewer_id, Membership.status == MemberStatus.member.value
@@ -36,14 +42,14 @@ def community_visible(viewer_id: int) -> ColumnElement[bool]:
     )
 
 
-def hidden_community_ids(viewer_id: int) -> Select[int]:
+def hidden_community_ids(viewer_id: Viewer) -> Select[int]:
     """The communities whose posts a viewer may not read: not public, and not one of theirs."""
     return select(Community.id).where(
         Community.visibility != Visibility.public.value, Community.id.not_in(member_community_ids(viewer_id))
     )
 
 
-def post_readable(viewer_id: int) -> ColumnElement[bool]:
+def post_readable(viewer_id: Viewer) -> ColumnElement[bool]:
     """A post may be read: published (not a draft), not removed, and company-wide, in a public
     community, or in one of the viewer's.
 
