@@ -23,6 +23,7 @@ import signal
 import threading
 import time
 import uuid
+from abc import ABC, abstractmethod
 from collections import defaultdict
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass
@@ -166,7 +167,7 @@ def _first_line(exc: BaseException) -> str:
     return text.splitlines()[0][:200]
 
 
-class Bus:
+class Bus(ABC):
     """Carries events between processes, on a thread and event loop of its own.
 
     Each process publishes what its requests commit and listens to everyone's; it ignores its own
@@ -292,13 +293,15 @@ class Bus:
             log.warning(event, kind=self.kind, **fields)
 
     # -- what each bus does
+    @abstractmethod
     async def _listen(self) -> None:
-        raise NotImplementedError
+        """Receive the other processes' messages until cancelled (reconnecting is the caller's)."""
 
+    @abstractmethod
     async def _send(self, payload: str) -> None:
-        raise NotImplementedError
+        """Hand one message to the bus."""
 
-    async def _close(self) -> None:
+    async def _close(self) -> None:  # noqa: B027 - an optional hook: nothing to close by default
         """Close the publishing connection."""
 
 
