@@ -143,6 +143,10 @@ def _feed_row(i: int, kind: str) -> Any:
         "community_visibility": "public" if in_community else None,
         "praised_name": "Mélanie Colin" if kind == "praise" else None,
         "praised_handle": "melanie.colin" if kind == "praise" else None,
+        "posted_by_id": None,
+        "posted_by_name": None,
+        "posted_by_handle": None,
+        "is_draft": False,
         "tag_names": posts.TAG_SEPARATOR.join(tags),
         "my_reaction_kind": "like" if i % 5 == 1 else None,
         "event_starts_at": _NOW + timedelta(days=400 + i) if event else None,  # upcoming: the RSVP form
@@ -165,23 +169,7 @@ def bare_feed_items(count: int = BARE_FEED_ITEMS) -> list[posts.FeedItem]:
     items = []
     for i in range(count):
         row = _feed_row(i, FEED_KINDS[i % len(FEED_KINDS)])
-        item = posts.FeedItem(row)
-        item.tags = sorted(row.tag_names.split(posts.TAG_SEPARATOR)) if row.tag_names else []
-        item.reactions = {
-            kind: getattr(row, column) for kind, column in posts.COUNT_COLUMNS.items() if getattr(row, column)
-        }
-        item.my_reaction = row.my_reaction_kind
-        if row.event_starts_at is not None:
-            item.event = {
-                "starts_at": row.event_starts_at,
-                "ends_at": row.event_ends_at,
-                "location": row.event_location,
-                "online_url": row.event_online_url,
-                "capacity": row.event_capacity,
-                "going": row.event_going or 0,
-                "waitlist": row.event_waiting or 0,
-                "mine": row.event_mine,
-            }
+        item = posts.feed_item_of(row)
         if row.kind == "poll":
             options = [
                 (1, "Nos clients", 14),
@@ -210,9 +198,11 @@ def bare_feed_context() -> dict[str, object]:
             "fixed_community": None,
             "communities": communities,
             "can_lead": False,
+            "post_as": None,
             "saved": False,
             "new_item": None,
         },
+        "campaigns": [],
         "since": _NOW.isoformat(),
         "count": 0,
         "viewer": bare_viewer(),

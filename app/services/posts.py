@@ -684,28 +684,31 @@ def _feed_select(viewer_id: int) -> Any:
     )
 
 
+def feed_item_of(row: Row[Any]) -> FeedItem:
+    """One row of `_feed_select` shaped for display (everything but a poll's options)."""
+    item = FeedItem(row)
+    item.tags = sorted(row.tag_names.split(TAG_SEPARATOR)) if row.tag_names else []
+    item.reactions = {
+        kind: getattr(row, column) for kind, column in COUNT_COLUMNS.items() if getattr(row, column)
+    }
+    item.my_reaction = row.my_reaction_kind
+    if row.event_starts_at is not None:
+        item.event = {
+            "starts_at": row.event_starts_at,
+            "ends_at": row.event_ends_at,
+            "location": row.event_location,
+            "online_url": row.event_online_url,
+            "capacity": row.event_capacity,
+            "going": row.event_going or 0,
+            "waitlist": row.event_waiting or 0,
+            "mine": row.event_mine,
+        }
+    return item
+
+
 def decorate(db: Session, viewer: User, rows: list[Row[Any]]) -> list[FeedItem]:
     """Shape the rows for display; polls (if any on the page) take one more statement."""
-    items = []
-    for row in rows:
-        item = FeedItem(row)
-        item.tags = sorted(row.tag_names.split(TAG_SEPARATOR)) if row.tag_names else []
-        item.reactions = {
-            kind: getattr(row, column) for kind, column in COUNT_COLUMNS.items() if getattr(row, column)
-        }
-        item.my_reaction = row.my_reaction_kind
-        if row.event_starts_at is not None:
-            item.event = {
-                "starts_at": row.event_starts_at,
-                "ends_at": row.event_ends_at,
-                "location": row.event_location,
-                "online_url": row.event_online_url,
-                "capacity": row.event_capacity,
-                "going": row.event_going or 0,
-                "waitlist": row.event_waiting or 0,
-                "mine": row.event_mine,
-            }
-        items.append(item)
+    items = [feed_item_of(row) for row in rows]
     polls = [item for item in items if item.kind == PostKind.poll.value]
     if polls:
         by_id = {item.id: item for item in polls}
