@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
 from fastapi.testclient import TestClient
 
+from app.services.pagination import encode_cursor
 from tests.factories import Factory, csrf_from
 
 
@@ -410,3 +412,52 @@ def test_articles_carry_uploaded_images_and_only_ours(factory: Factory) -> None:
         files={"image": ("x.png", b"not an image", "image/png")},
     )
     assert bad.status_code == 422 and 'id="image-error"' in bad.text
+
+
+FORGED_POSITIONS = [
+    ["2026-11-01T09:00:00", 5],  # a time without its zone
+    ["2026-11-01T09:00:00+00:00", "five"],
+    ["2026-11-01T09:00:00+00:00", [5]],
+    ["2026-11-01", True],
+    [["a name"], 5],
+    [5, 5],
+    [None, None],
+]
+
+
+@pytest.mark.parametrize("position", FORGED_POSITIONS)
+def test_a_forged_feed_cursor_is_an_input_error(factory: Factory, position: list[object]) -> None:
+    viewer = factory.person("Viewer")
+    _post(factory.api(viewer), body="mine")
+    cursor = encode_cursor(position)
+    answer = factory.api(viewer).get("/api/v1/feed", params={"cursor": cursor})
+    assert answer.status_code == 422
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    page = factory.browser(viewer).get("/feed", params={"cursor": cursor}, headers={"HX-Request": "true"})
+    assert page.status_code == 422
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/v1/users",
+        "/api/v1/communities",
+        "/api/v1/notifications",
+        "/api/v1/feedback/mine",
+        "/api/v1/feedback/board",
+        "/api/v1/users/{me}/posts",
+        "/api/v1/tags/rse/posts",
+    ],
+)
+def test_no_list_answers_500_to_a_forged_cursor(factory: Factory, path: str) -> None:
+    viewer = factory.person("Viewer")
+    api = factory.api(viewer)
+    _post(api, body="about #rse")
+    for position in FORGED_POSITIONS:
+        answer = api.get(path.format(me=viewer.id), params={"cursor": encode_cursor(position)})
+        assert answer.status_code in (200, 422), (position, answer.text)
+        if answer.status_code == 422:
+            assert answer.json()["errors"][0]["field"] == "cursor"
+    # a position of the wrong shape for every list: a list where the id belongs
+    wrong = api.get(path.format(me=viewer.id), params={"cursor": encode_cursor(["2026-11-01", [5]])})
+    assert wrong.status_code == 422

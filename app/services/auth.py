@@ -11,7 +11,7 @@ from typing import Any
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import String, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.i18n import _
@@ -134,23 +134,27 @@ def start_session(db: Session, *, settings: Settings, user: User, user_agent: st
     return raw
 
 
+@cache
+def _session_statement() -> Any:
+    """The live session of a cookie and its active person with their roles (built once: every page
+    runs it)."""
+    return (
+        select(WebSession, User)
+        .join(User, User.id == WebSession.user_id)
+        .options(joinedload(User.role_rows))
+        .where(
+            WebSession.token_hash == bindparam("token_hash", type_=String),
+            WebSession.revoked_at.is_(None),
+            WebSession.expires_at > bindparam("now", type_=WebSession.expires_at.type),
+            User.is_active.is_(True),
+        )
+    )
+
+
 def resolve_session(db: Session, raw: str) -> tuple[WebSession, User] | None:
     """The live session and active person a cookie secret belongs to, if any."""
-    row = (
-        db.execute(
-            select(WebSession, User)
-            .join(User, User.id == WebSession.user_id)
-            .options(joinedload(User.role_rows))
-            .where(
-                WebSession.token_hash == _digest(raw),
-                WebSession.revoked_at.is_(None),
-                WebSession.expires_at > utcnow(),
-                User.is_active.is_(True),
-            )
-        )
-        .unique()
-        .first()
-    )
+    params = {"token_hash": _digest(raw), "now": utcnow()}
+    row = db.execute(_session_statement(), params).unique().first()
     return (row[0], row[1]) if row else None
 
 
@@ -201,20 +205,24 @@ def issue_token(db: Session, *, user: User, name: str) -> tuple[ApiToken, str]:
     return token, raw
 
 
+@cache
+def _token_statement() -> Any:
+    """The person a live bearer token belongs to, with their roles (built once: every API call runs it)."""
+    return (
+        select(ApiToken, User)
+        .join(User, User.id == ApiToken.user_id)
+        .options(joinedload(User.role_rows))
+        .where(
+            ApiToken.token_hash == bindparam("token_hash", type_=String),
+            ApiToken.revoked_at.is_(None),
+            User.is_active.is_(True),
+        )
+    )
+
+
 def resolve_token(db: Session, raw: str) -> User | None:
     """The active person a bearer token belongs to, if it is valid and not revoked."""
-    row = (
-        db.execute(
-            select(ApiToken, User)
-            .join(User, User.id == ApiToken.user_id)
-            .options(joinedload(User.role_rows))
-            .where(
-                ApiToken.token_hash == _digest(raw), ApiToken.revoked_at.is_(None), User.is_active.is_(True)
-            )
-        )
-        .unique()
-        .first()
-    )
+    row = db.execute(_token_statement(), {"token_hash": _digest(raw)}).unique().first()
     return row[1] if row else None
 
 

@@ -24,9 +24,22 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, and_, case, exists, func, insert, literal, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Integer,
+    and_,
+    bindparam,
+    case,
+    exists,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Session
 
 from app.i18n import _
@@ -406,15 +419,15 @@ class Card:
     starts_at: datetime
 
 
-def _running(now: datetime) -> ColumnElement[bool]:
+def _running(now: datetime | ColumnElement[datetime]) -> ColumnElement[bool]:
     return and_(Campaign.started_at.is_not(None), Campaign.cancelled_at.is_(None), Campaign.ends_at > now)
 
 
-def cards_for(db: Session, *, viewer: User, now: datetime | None = None, limit: int = 2) -> list[Card]:
-    """The campaigns addressed to this person that are running and not dismissed, newest first
-    (one statement: the home feed counts its statements)."""
-    now = now or utcnow()
-    rows = db.execute(
+@cache
+def _cards_statement() -> Any:
+    """The campaign cards of a person (built once: the home page runs it on every visit)."""
+    viewer_id = bindparam("viewer_id", type_=Integer)
+    return (
         select(
             Campaign.id,
             Campaign.title,
@@ -425,13 +438,22 @@ def cards_for(db: Session, *, viewer: User, now: datetime | None = None, limit: 
             Post.body.label("post_body"),
         )
         .join(CampaignRecipient, CampaignRecipient.campaign_id == Campaign.id)
-        .outerjoin(Post, and_(Post.id == Campaign.post_id, post_readable(viewer.id)))
+        .outerjoin(Post, and_(Post.id == Campaign.post_id, post_readable(viewer_id)))
         .where(
-            CampaignRecipient.user_id == viewer.id, CampaignRecipient.dismissed_at.is_(None), _running(now)
+            CampaignRecipient.user_id == viewer_id,
+            CampaignRecipient.dismissed_at.is_(None),
+            _running(bindparam("now", type_=Campaign.ends_at.type)),
         )
         .order_by(Campaign.started_at.desc(), Campaign.id.desc())
-        .limit(limit)
-    ).all()
+        .limit(bindparam("limit", type_=Integer))
+    )
+
+
+def cards_for(db: Session, *, viewer: User, now: datetime | None = None, limit: int = 2) -> list[Card]:
+    """The campaigns addressed to this person that are running and not dismissed, newest first
+    (one statement: the home feed counts its statements)."""
+    params = {"viewer_id": viewer.id, "now": now or utcnow(), "limit": limit}
+    rows = db.execute(_cards_statement(), params).all()
     return [
         Card(
             id=r.id,

@@ -25,7 +25,7 @@ from app.models import (
 from app.models.base import utcnow
 from app.services import activity, markdown, notifications
 from app.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from app.services.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from app.services.pagination import Page, clamp_limit, decode_keyset, encode_cursor, text_key
 from app.services.text import clean_line, fold
 from app.services.visibility import community_visible, get_visible_community, membership
 
@@ -446,11 +446,11 @@ def directory(
         )
     if not include_archived:
         stmt = stmt.where(Community.archived_at.is_(None))
-    after = decode_cursor(cursor, 2)
+    after = decode_keyset(cursor, text_key)
     if after is not None:
+        name, last = after
         stmt = stmt.where(
-            (Community.search_name > str(after[0]))
-            | ((Community.search_name == str(after[0])) & (Community.id > int(after[1])))
+            (Community.search_name > name) | ((Community.search_name == name) & (Community.id > last))
         )
     rows = list(db.scalars(stmt.order_by(Community.search_name, Community.id).limit(size + 1)))
     next_cursor = None

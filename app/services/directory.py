@@ -13,7 +13,7 @@ from app.i18n import _
 from app.models import Follow, Tag, User, UserTag
 from app.services import activity, users
 from app.services.errors import DomainError, Invalid
-from app.services.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from app.services.pagination import Page, clamp_limit, decode_keyset, encode_cursor, text_key
 from app.services.text import fold, normalize_tag
 from app.settings import Settings
 
@@ -66,9 +66,9 @@ def search_people(
         stmt = stmt.where(User.department == department)
     if site:
         stmt = stmt.where(User.site == site)
-    after = decode_cursor(cursor, 2)
+    after = decode_keyset(cursor, text_key)
     if after is not None:
-        stmt = stmt.where(tuple_(User.search_name, User.id) > tuple_(str(after[0]), int(after[1])))
+        stmt = stmt.where(tuple_(User.search_name, User.id) > tuple_(*after))
     people = list(db.scalars(stmt.order_by(User.search_name, User.id).limit(size + 1)))
     next_cursor = None
     if len(people) > size:

@@ -42,7 +42,7 @@ from app.models import (
 from app.services import activity, notifications, photos
 from app.services.engagement import N_
 from app.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from app.services.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from app.services.pagination import Page, clamp_limit, date_key, decode_keyset, encode_cursor
 from app.settings import Settings
 
 MAX_BODY = 5000
@@ -907,14 +907,10 @@ def _page(
     full: bool,
 ) -> Page[ItemView]:
     size = clamp_limit(limit, default=30)
-    position = decode_cursor(cursor, 2)
+    position = decode_keyset(cursor, date_key)
     query = stmt.order_by(FeedbackItem.created_on.desc(), FeedbackItem.id.desc()).limit(size + 1)
     if position is not None:
-        try:
-            on = date.fromisoformat(str(position[0]))
-            last = int(position[1])
-        except (TypeError, ValueError):
-            raise Invalid.one("cursor", _("This cursor is not valid.")) from None
+        on, last = position
         query = query.where(
             or_(FeedbackItem.created_on < on, and_(FeedbackItem.created_on == on, FeedbackItem.id < last))
         )
@@ -1134,13 +1130,9 @@ def board(
         stmt = stmt.where(FeedbackItem.status == status)
     if initiatives:
         stmt = stmt.where(FeedbackBoardEntry.is_initiative.is_(True))
-    position = decode_cursor(cursor, 2)
+    position = decode_keyset(cursor, date_key)
     if position is not None:
-        try:
-            on = date.fromisoformat(str(position[0]))
-            last = int(position[1])
-        except (TypeError, ValueError):
-            raise Invalid.one("cursor", _("This cursor is not valid.")) from None
+        on, last = position
         stmt = stmt.where(
             or_(
                 FeedbackBoardEntry.published_on < on,

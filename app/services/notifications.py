@@ -34,7 +34,7 @@ from app.models.base import utcnow
 from app.services import live
 from app.services.engagement import N_, N_plural
 from app.services.errors import FieldError, Invalid
-from app.services.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from app.services.pagination import Page, clamp_limit, decode_keyset, encode_cursor, timestamp_key
 from app.services.visibility import community_visible, post_readable
 
 T = NotificationType
@@ -351,13 +351,9 @@ def list_for(
     )
     if unread:
         stmt = stmt.where(Notification.read_at.is_(None))
-    position = decode_cursor(cursor, 2)
+    position = decode_keyset(cursor, timestamp_key)
     if position is not None:
-        try:
-            at = datetime.fromisoformat(str(position[0]))
-            last_id = int(position[1])
-        except (TypeError, ValueError):
-            raise Invalid.one("cursor", _("This cursor is not valid.")) from None
+        at, last_id = position
         stmt = stmt.where(
             or_(
                 Notification.created_at < at,

@@ -848,7 +848,7 @@ def _conversation(c: Context) -> Params | None:
         select(Post.id, Post.comment_count, User.display_name)
         .join(User, User.id == Post.author_id)
         .where(
-            home_sources(c.viewer),
+            home_sources(c.uid),
             post_readable(c.uid),
             Post.author_id != c.uid,
             Post.created_at > c.now - timedelta(days=7),
@@ -1446,9 +1446,7 @@ def _what_changed(c: Context) -> Params | None:
         return {}
     new = (
         select(Post.id)
-        .where(
-            home_sources(c.viewer), post_readable(c.uid), Post.author_id != c.uid, Post.created_at > previous
-        )
+        .where(home_sources(c.uid), post_readable(c.uid), Post.author_id != c.uid, Post.created_at > previous)
         .limit(99)
         .subquery()
     )

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, datetime
 from typing import Any, Generic, TypeVar
 
 from app.i18n import _
@@ -12,6 +14,7 @@ from app.services.errors import Invalid
 
 MAX_LIMIT = 100
 T = TypeVar("T")
+K = TypeVar("K")
 
 
 @dataclass
@@ -39,6 +42,41 @@ def decode_cursor(cursor: str | None, size: int) -> list[Any] | None:
     if not isinstance(values, list) or len(values) != size:
         raise Invalid.one("cursor", _("This cursor is not valid."))
     return values
+
+
+def decode_keyset(cursor: str | None, read_key: Callable[[Any], K]) -> tuple[K, int] | None:
+    """The position (sort key, id) a keyset cursor stands for, the key read by `timestamp_key`,
+    `date_key` or `text_key`; whatever else a client sends in its place is an input error."""
+    values = decode_cursor(cursor, 2)
+    if values is None:
+        return None
+    key, last = values
+    try:
+        if not isinstance(last, int) or isinstance(last, bool):
+            raise TypeError(last)
+        return read_key(key), last
+    except (TypeError, ValueError):
+        raise Invalid.one("cursor", _("This cursor is not valid.")) from None
+
+
+def timestamp_key(value: Any) -> datetime:
+    """A cursor's moment: ISO 8601 with its zone (the database refuses times without one)."""
+    stamp = datetime.fromisoformat(value)
+    if stamp.tzinfo is None:
+        raise ValueError(value)
+    return stamp
+
+
+def date_key(value: Any) -> date:
+    """A cursor's day."""
+    return date.fromisoformat(value)
+
+
+def text_key(value: Any) -> str:
+    """A cursor's text (a name sorted on)."""
+    if not isinstance(value, str):
+        raise TypeError(value)
+    return value
 
 
 def clamp_limit(limit: int | None, default: int = 30) -> int:

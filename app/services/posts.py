@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Row, and_, case, delete, func, insert, or_, select, tuple_, update
+from sqlalchemy import (
+    Integer,
+    Row,
+    String,
+    and_,
+    bindparam,
+    case,
+    delete,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, aliased
@@ -39,9 +55,10 @@ from app.models.base import utcnow
 from app.services import activity, delegates, live, markdown, notifications, tags
 from app.services.communities import can_moderate
 from app.services.errors import FieldError, Forbidden, Invalid, NotFound
-from app.services.pagination import Page, clamp_limit, decode_cursor, encode_cursor
+from app.services.pagination import Page, clamp_limit, decode_keyset, encode_cursor, timestamp_key
 from app.services.text import fold
 from app.services.visibility import (
+    Viewer,
     can_read_community_posts,
     get_visible_community,
     member_community_ids,
@@ -600,7 +617,7 @@ class FeedItem:
         return getattr(self.row, name)
 
 
-def _feed_select(viewer_id: int) -> Any:
+def _feed_select(viewer_id: Viewer) -> Any:
     """One statement for a page of posts: the post, its author, community, praised colleague, tags,
     reaction counts and the viewer's reaction, and an event's seats and the viewer's RSVP."""
     tag_names = (
@@ -706,20 +723,32 @@ def feed_item_of(row: Row[Any]) -> FeedItem:
     return item
 
 
+@cache
+def _poll_options_statement() -> Any:
+    """The options of the polls on a page, their votes and the viewer's (built once, like the feeds)."""
+    return (
+        select(
+            PollOption.id,
+            PollOption.post_id,
+            PollOption.label,
+            func.count(PollVote.user_id),
+            func.max(case((PollVote.user_id == VIEWER, 1), else_=0)),
+        )
+        .outerjoin(PollVote, PollVote.option_id == PollOption.id)
+        .where(PollOption.post_id.in_(bindparam("post_ids", expanding=True)))
+        .group_by(PollOption.id)
+        .order_by(PollOption.post_id, PollOption.position)
+    )
+
+
 def decorate(db: Session, viewer: User, rows: list[Row[Any]]) -> list[FeedItem]:
     """Shape the rows for display; polls (if any on the page) take one more statement."""
     items = [feed_item_of(row) for row in rows]
     polls = [item for item in items if item.kind == PostKind.poll.value]
     if polls:
         by_id = {item.id: item for item in polls}
-        votes = func.count(PollVote.user_id)
-        mine_vote = func.max(case((PollVote.user_id == viewer.id, 1), else_=0))
         for option_id, post_id, label, count, is_mine in db.execute(
-            select(PollOption.id, PollOption.post_id, PollOption.label, votes, mine_vote)
-            .outerjoin(PollVote, PollVote.option_id == PollOption.id)
-            .where(PollOption.post_id.in_(list(by_id)))
-            .group_by(PollOption.id)
-            .order_by(PollOption.post_id, PollOption.position)
+            _poll_options_statement(), {"viewer_id": viewer.id, "post_ids": list(by_id)}
         ):
             poll = by_id[post_id].poll or {"options": [], "total": 0, "voted_for": None}
             poll["options"].append({"id": option_id, "label": label, "votes": count})
@@ -730,16 +759,48 @@ def decorate(db: Session, viewer: User, rows: list[Row[Any]]) -> list[FeedItem]:
     return items
 
 
-def _page(db: Session, viewer: User, stmt: Any, cursor: str | None, limit: int | None) -> Page[FeedItem]:
+# A feed's statement is built once per process, its values (viewer, community, person, tag, kind,
+# cursor, page size) left as bound parameters: building a statement this size and computing its
+# cache key cost more than running it (SQLite, 200,000 posts: 2.7 ms against 0.5 ms per page).
+VIEWER = bindparam("viewer_id", type_=Integer)
+_AFTER = tuple_(Post.created_at, Post.id) < tuple_(
+    bindparam("after_at", type_=Post.created_at.type), bindparam("after_id", type_=Integer)
+)
+_SOURCES: dict[str, Callable[[], Any]] = {
+    "home": lambda: home_sources(VIEWER),
+    "community": lambda: Post.community_id == bindparam("community_id", type_=Integer),
+    "community_kind": lambda: and_(
+        Post.community_id == bindparam("community_id", type_=Integer),
+        Post.kind == bindparam("kind", type_=String),
+    ),
+    "profile": lambda: or_(
+        Post.author_id == bindparam("person_id", type_=Integer),
+        Post.praised_user_id == bindparam("person_id", type_=Integer),
+    ),
+    "tag": lambda: Post.id.in_(
+        select(PostTag.post_id).where(PostTag.tag_id == bindparam("tag_id", type_=Integer))
+    ),
+}
+
+
+@cache
+def _feed_page_statement(source: str, keyset: bool) -> Any:
+    """A page of a feed (`_SOURCES`) that a viewer may read, newest first, after a position or not."""
+    stmt = _feed_select(VIEWER).where(post_readable(VIEWER), _SOURCES[source]())
+    if keyset:
+        stmt = stmt.where(_AFTER)
+    return stmt.order_by(Post.created_at.desc(), Post.id.desc()).limit(bindparam("page_size", type_=Integer))
+
+
+def _page(
+    db: Session, viewer: User, source: str, values: dict[str, Any], cursor: str | None, limit: int | None
+) -> Page[FeedItem]:
     size = clamp_limit(limit, default=20)
-    after = decode_cursor(cursor, 2)
+    after = decode_keyset(cursor, timestamp_key)
+    params = {**values, "viewer_id": viewer.id, "page_size": size + 1}
     if after is not None:
-        try:
-            stamp = datetime.fromisoformat(str(after[0]))
-        except ValueError as exc:
-            raise Invalid.one("cursor", _("This cursor is not valid.")) from exc
-        stmt = stmt.where(tuple_(Post.created_at, Post.id) < tuple_(stamp, int(after[1])))
-    rows = list(db.execute(stmt.order_by(Post.created_at.desc(), Post.id.desc()).limit(size + 1)).all())
+        params.update(after_at=after[0], after_id=after[1])
+    rows = list(db.execute(_feed_page_statement(source, after is not None), params).all())
     next_cursor = None
     if len(rows) > size:
         rows = rows[:size]
@@ -754,7 +815,7 @@ def _walked(column: Any) -> Any:
     return column + 0
 
 
-def home_sources(viewer: User) -> Any:
+def home_sources(viewer_id: Viewer) -> Any:
     """What the home feed gathers: one's own posts, people and tags followed, communities joined,
     and leadership posts.
 
@@ -765,13 +826,13 @@ def home_sources(viewer: User) -> Any:
     OFFSET keeps PostgreSQL from turning the EXISTS back into that list (a hashed subplan): it does
     not rewrite a subquery that has one."""
     return or_(
-        _walked(Post.author_id) == viewer.id,
-        _walked(Post.author_id).in_(select(Follow.followee_id).where(Follow.follower_id == viewer.id)),
-        _walked(Post.community_id).in_(member_community_ids(viewer.id)),
+        _walked(Post.author_id) == viewer_id,
+        _walked(Post.author_id).in_(select(Follow.followee_id).where(Follow.follower_id == viewer_id)),
+        _walked(Post.community_id).in_(member_community_ids(viewer_id)),
         select(PostTag.post_id)
         .where(
             PostTag.post_id == Post.id,
-            PostTag.tag_id.in_(select(TagFollow.tag_id).where(TagFollow.user_id == viewer.id)),
+            PostTag.tag_id.in_(select(TagFollow.tag_id).where(TagFollow.user_id == viewer_id)),
         )
         .offset(0)
         .exists(),
@@ -783,8 +844,7 @@ def home_feed(
     db: Session, *, viewer: User, cursor: str | None = None, limit: int | None = None
 ) -> Page[FeedItem]:
     """The home feed, newest first, a page at a time (keyset pagination)."""
-    stmt = _feed_select(viewer.id).where(post_readable(viewer.id), home_sources(viewer))
-    return _page(db, viewer, stmt, cursor, limit)
+    return _page(db, viewer, "home", {}, cursor, limit)
 
 
 def new_in_home_feed(db: Session, *, viewer: User, since: datetime) -> int:
@@ -793,7 +853,7 @@ def new_in_home_feed(db: Session, *, viewer: User, since: datetime) -> int:
         select(Post.id)
         .where(
             post_readable(viewer.id),
-            home_sources(viewer),
+            home_sources(viewer.id),
             Post.created_at > since,
             Post.author_id != viewer.id,
         )
@@ -812,10 +872,11 @@ def community_feed(
     kind: str | None = None,
 ) -> Page[FeedItem]:
     """A community's posts (members only unless public), newest first; pinned ones are listed apart."""
-    stmt = _feed_select(viewer.id).where(post_readable(viewer.id), Post.community_id == community.id)
     if kind:
-        stmt = stmt.where(Post.kind == kind)
-    return _page(db, viewer, stmt, cursor, limit)
+        return _page(
+            db, viewer, "community_kind", {"community_id": community.id, "kind": kind}, cursor, limit
+        )
+    return _page(db, viewer, "community", {"community_id": community.id}, cursor, limit)
 
 
 def pinned_posts(db: Session, *, viewer: User, community: Community) -> list[FeedItem]:
@@ -833,20 +894,14 @@ def profile_feed(
     db: Session, *, viewer: User, person: User, cursor: str | None = None, limit: int | None = None
 ) -> Page[FeedItem]:
     """A person's activity as this viewer may see it: their posts, and praise they received."""
-    stmt = _feed_select(viewer.id).where(
-        post_readable(viewer.id), or_(Post.author_id == person.id, Post.praised_user_id == person.id)
-    )
-    return _page(db, viewer, stmt, cursor, limit)
+    return _page(db, viewer, "profile", {"person_id": person.id}, cursor, limit)
 
 
 def tag_feed(
     db: Session, *, viewer: User, tag: Tag, cursor: str | None = None, limit: int | None = None
 ) -> Page[FeedItem]:
     """The posts carrying a hashtag that this viewer may read."""
-    stmt = _feed_select(viewer.id).where(
-        post_readable(viewer.id), Post.id.in_(select(PostTag.post_id).where(PostTag.tag_id == tag.id))
-    )
-    return _page(db, viewer, stmt, cursor, limit)
+    return _page(db, viewer, "tag", {"tag_id": tag.id}, cursor, limit)
 
 
 def unanswered_questions(

@@ -14,7 +14,7 @@ from app.models import AuditEntry, Follow, Role, User, UserRole, UserTag
 from app.models.base import utcnow
 from app.services import activity, auth, engagement, tags
 from app.services.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
-from app.services.pagination import Page, decode_cursor, encode_cursor
+from app.services.pagination import Page, decode_keyset, encode_cursor, text_key
 from app.services.text import clean_line, fold, handle_base, normalize_email
 from app.settings import Settings
 
@@ -435,12 +435,10 @@ def admin_list(
         stmt = stmt.where((User.search_name.like(f"%{word}%")) | (User.email.like(f"%{word}%")))
     if role:
         stmt = stmt.where(User.id.in_(select(UserRole.user_id).where(UserRole.role == role)))
-    after = decode_cursor(cursor, 2)
+    after = decode_keyset(cursor, text_key)
     if after is not None:
-        stmt = stmt.where(
-            (User.search_name > str(after[0]))
-            | ((User.search_name == str(after[0])) & (User.id > int(after[1])))
-        )
+        name, last = after
+        stmt = stmt.where((User.search_name > name) | ((User.search_name == name) & (User.id > last)))
     people = list(db.scalars(stmt.order_by(User.search_name, User.id).limit(51)))
     next_cursor = None
     if len(people) > 50:

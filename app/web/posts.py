@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from fastapi import File, Form, Request, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from app.deps import DB, AppSettings, CurrentUser
 from app.i18n import _
@@ -27,11 +27,12 @@ router = page_router()
 _EMAIL_IN = re.compile(r"<([^<>@\s]+@[^<>\s]+)>\s*$")
 
 
-def my_communities(db: DB, viewer: User) -> list[Community]:
-    """The communities a person may post in (member, not archived), by name."""
+def my_communities(db: DB, viewer: User) -> list[Row[tuple[str, str]]]:
+    """The communities a person may post in (member, not archived), by name: slug and name only,
+    the composer's choice (the home page shows it on every visit)."""
     return list(
-        db.scalars(
-            select(Community)
+        db.execute(
+            select(Community.slug, Community.name)
             .join(Membership, Membership.community_id == Community.id)
             .where(
                 Membership.user_id == viewer.id,
