@@ -14,9 +14,10 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import func, insert, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy.orm import Bundle, Session, aliased
 
 from app.models import (
+    Base,
     Comment,
     Mention,
     Notification,
@@ -31,6 +32,11 @@ from app.services.visibility import post_readable
 WINDOW = timedelta(days=14)
 _UNREAD = timedelta(days=2)
 _BATCH = 2_000
+
+
+def _rows(rows: Any) -> list[Any]:
+    """Rows of bundles (named groups of columns), typed loosely for the loops below."""
+    return list(rows)
 
 
 class _Lines:
@@ -48,7 +54,7 @@ class _Lines:
         key: str,
         actor_id: int,
         at: datetime,
-        post: Post,
+        post: Any,
         url: str,
         **params: Any,
     ) -> None:
@@ -77,18 +83,26 @@ def load(db: Session, *, now: datetime) -> int:
     recipient = aliased(User)
 
     # mentions in posts and in comments
-    for mention, post, comment in db.execute(
-        select(Mention, Post, Comment)
-        .join(Post, Post.id == Mention.post_id)
-        .outerjoin(Comment, Comment.id == Mention.comment_id)
-        .join(recipient, recipient.id == Mention.user_id)
-        .where(
-            func.coalesce(Comment.created_at, Post.created_at) >= since,
-            Post.removed_at.is_(None),
-            post_readable(Mention.user_id),
-        )
-    ).all():
-        if comment is None:
+    # columns, not entities: the large company has hundreds of thousands of rows in the window
+    post_columns = (Post.id, Post.title, Post.body, Post.author_id, Post.kind, Post.created_at)
+    for mention, post, comment in _rows(
+        db.execute(
+            select(
+                Bundle("mention", Mention.user_id),
+                Bundle("post", *post_columns),
+                Bundle("comment", Comment.id, Comment.author_id, Comment.created_at),
+            )
+            .join(Post, Post.id == Mention.post_id)
+            .outerjoin(Comment, Comment.id == Mention.comment_id)
+            .join(recipient, recipient.id == Mention.user_id)
+            .where(
+                func.coalesce(Comment.created_at, Post.created_at) >= since,
+                Post.removed_at.is_(None),
+                post_readable(Mention.user_id),
+            )
+        ).all()
+    ):
+        if comment.id is None:
             lines.add(
                 user_id=mention.user_id,
                 type_="mention",
@@ -113,7 +127,11 @@ def load(db: Session, *, now: datetime) -> int:
     # comments and answers on one's posts, replies to one's comments
     parent = aliased(Comment)
     for comment, post, parent_author in db.execute(
-        select(Comment, Post, parent.author_id)
+        select(
+            Bundle("comment", Comment.id, Comment.author_id, Comment.created_at, Comment.parent_id),
+            Bundle("post", *post_columns),
+            parent.author_id,
+        )
         .join(Post, Post.id == Comment.post_id)
         .outerjoin(parent, parent.id == Comment.parent_id)
         .where(Comment.created_at >= since, Comment.removed_at.is_(None), Post.removed_at.is_(None))
@@ -142,11 +160,13 @@ def load(db: Session, *, now: datetime) -> int:
             )
 
     # reactions, one growing line per post
-    for reaction, post in db.execute(
-        select(Reaction, Post)
-        .join(Post, Post.id == Reaction.post_id)
-        .where(Reaction.created_at >= since, Post.removed_at.is_(None))
-    ).all():
+    for reaction, post in _rows(
+        db.execute(
+            select(Bundle("reaction", Reaction.user_id, Reaction.created_at), Bundle("post", *post_columns))
+            .join(Post, Post.id == Reaction.post_id)
+            .where(Reaction.created_at >= since, Post.removed_at.is_(None))
+        ).all()
+    ):
         lines.add(
             user_id=post.author_id,
             type_="like",
@@ -158,8 +178,8 @@ def load(db: Session, *, now: datetime) -> int:
         )
 
     # praise, and accepted answers
-    for post in db.scalars(
-        select(Post).where(
+    for post in db.execute(
+        select(*post_columns, Post.praised_user_id).where(
             Post.created_at >= since,
             Post.praised_user_id.is_not(None),
             Post.removed_at.is_(None),
@@ -176,11 +196,16 @@ def load(db: Session, *, now: datetime) -> int:
             post=post,
             url=f"/posts/{post.id}",
         )
-    for post, answer in db.execute(
-        select(Post, Comment)
-        .join(Comment, Comment.id == Post.accepted_comment_id)
-        .where(Comment.created_at >= since, Post.removed_at.is_(None))
-    ).all():
+    for post, answer in _rows(
+        db.execute(
+            select(
+                Bundle("post", *post_columns),
+                Bundle("answer", Comment.id, Comment.author_id, Comment.created_at),
+            )
+            .join(Comment, Comment.id == Post.accepted_comment_id)
+            .where(Comment.created_at >= since, Post.removed_at.is_(None))
+        ).all()
+    ):
         lines.add(
             user_id=answer.author_id,
             type_="answer_accepted",
@@ -204,7 +229,7 @@ def load(db: Session, *, now: datetime) -> int:
         row["read_at"] = seen if seen is not None and seen - _UNREAD >= row["created_at"] else None
         rows.append(row)
     for start in range(0, len(rows), _BATCH):
-        db.execute(insert(Notification), rows[start : start + _BATCH])
+        db.execute(insert(Base.metadata.tables[Notification.__tablename__]), rows[start : start + _BATCH])
     ids = dict(
         ((user_id, key), nid)
         for nid, user_id, key in db.execute(
@@ -218,5 +243,7 @@ def load(db: Session, *, now: datetime) -> int:
         for a in people
     ]
     for start in range(0, len(actors), _BATCH):
-        db.execute(insert(NotificationActor), actors[start : start + _BATCH])
+        db.execute(
+            insert(Base.metadata.tables[NotificationActor.__tablename__]), actors[start : start + _BATCH]
+        )
     return len(rows)

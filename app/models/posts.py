@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String, Text, false
+from sqlalchemy import ForeignKey, Index, String, Text, false, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, utcnow
@@ -74,6 +74,13 @@ class Post(Base):
         Index("ix_posts_community_id_created_at_id", "community_id", "created_at", "id"),
         Index("ix_posts_author_id_created_at_id", "author_id", "created_at", "id"),
         Index("ix_posts_leadership_created_at_id", "is_leadership", "created_at", "id"),
+        # the question an answer was accepted on (ambassadors' "answers accepted"), questions only
+        Index(
+            "ix_posts_accepted_comment_id",
+            "accepted_comment_id",
+            sqlite_where=text("accepted_comment_id IS NOT NULL"),
+            postgresql_where=text("accepted_comment_id IS NOT NULL"),
+        ),
     )
 
 
