@@ -13,9 +13,9 @@ from pathlib import Path
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import insert, update
+from sqlalchemy import insert, select, update
 
-from app.models import Campaign, EngagementState, User
+from app.models import Campaign, EngagementState, Notification, User
 from app.services import campaigns
 from tests.conftest import _empty
 from tests.factories import Factory, csrf_from
@@ -67,6 +67,34 @@ def test_a_campaign_reaches_its_audience_and_nobody_else(factory: Factory) -> No
     # the audience was fixed when it started: a newcomer to Lyon Sales does not get it
     newcomer = factory.person("Sales Lyon late", department="Sales", site="Lyon")
     assert "Try the new expense tool" not in factory.browser(newcomer).get("/").text
+
+
+def test_a_campaign_tells_its_audience_as_each_chose(factory: Factory) -> None:
+    """The whole audience is told in one statement, by the same rules as one notification: not
+    someone who turned campaigns off, not a deactivated account; the line reads in the person's
+    language and opens the campaign."""
+    _hr_person, hr = _hr(factory)
+    keen, quiet, gone = (factory.person(f"Lyon {n}", department="Sales", site="Lyon") for n in "ABC")
+    french = factory.person("Lyon D", department="Sales", site="Lyon", locale="fr")
+    turned_off = factory.api(quiet).put("/api/v1/notifications/preferences", json={"campaign": "off"})
+    assert turned_off.status_code == 200
+    with factory.database.session() as db:
+        db.execute(update(User).where(User.id == gone.id).values(is_active=False))
+    response = hr.post(
+        "/api/v1/campaigns",
+        json={"title": "Share one tip", "body": "Anything.", "audience": {"sites": ["Lyon"]}},
+    )
+    assert response.status_code == 201, response.text
+    items = factory.api(keen).get("/api/v1/notifications").json()["items"]
+    line = next(n for n in items if n["type"] == "campaign")
+    assert "Share one tip" in line["text"] and line["actor"] is None
+    assert line["url"] == f"/campaigns/{response.json()['id']}/open"
+    assert factory.api(keen).get("/api/v1/notifications").json()["unread_count"] >= 1
+    assert "campaign" not in _campaign_types(factory, quiet)
+    assert "Share one tip" in factory.api(french).get("/api/v1/notifications").json()["items"][0]["text"]
+    with factory.database.session() as db:
+        told = db.scalars(select(Notification.user_id).where(Notification.type == "campaign")).all()
+    assert sorted(told) == sorted([keen.id, french.id])
 
 
 def test_only_hr_and_admins_run_campaigns(factory: Factory) -> None:

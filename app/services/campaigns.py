@@ -348,23 +348,20 @@ def start(db: Session, *, campaign: Campaign, threshold: int, now: datetime | No
             select(literal(campaign.id), User.id).where(audience_clause(audience)),
         )
     )
-    recipients = list(
-        db.scalars(select(CampaignRecipient.user_id).where(CampaignRecipient.campaign_id == campaign.id))
-    )
+    audience_ids = select(CampaignRecipient.user_id).where(CampaignRecipient.campaign_id == campaign.id)
     campaign.started_at = now
-    campaign.audience_size = len(recipients)
+    campaign.audience_size = db.scalar(select(func.count()).select_from(audience_ids.subquery())) or 0
     db.flush()
-    for user_id in recipients:
-        notifications.notify(
-            db,
-            recipient_id=user_id,
-            type="campaign",
-            key=f"campaign:{campaign.id}",
-            url=f"/campaigns/{campaign.id}/open",
-            post_id=campaign.post_id,
-            params={"title": campaign.title},
-            at=now,
-        )
+    notifications.notify_each(
+        db,
+        recipients=audience_ids,
+        type="campaign",
+        key=f"campaign:{campaign.id}",
+        url=f"/campaigns/{campaign.id}/open",
+        post_id=campaign.post_id,
+        params={"title": campaign.title},
+        at=now,
+    )
 
 
 def start_due(db: Session, *, threshold: int, as_of: datetime | None = None) -> list[Campaign]:
