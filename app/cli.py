@@ -59,6 +59,12 @@ def upgrade_database(settings: Settings, revision: str = "head") -> None:
         database.dispose()
 
 
+# the instant a command acts as of (`parse_instant` reads it)
+AsOf = Annotated[
+    str | None, typer.Option("--as-of", help="ISO 8601 instant, e.g. 2026-12-01T09:00:00Z (default: now)")
+]
+
+
 @db_cli.command("upgrade")
 def db_upgrade(revision: Annotated[str, typer.Argument(help="target revision")] = "head") -> None:
     """Apply the migrations up to the latest schema."""
@@ -217,9 +223,7 @@ def users_set_password(
 
 @engagement_cli.command("sweep")
 def engagement_sweep(
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="ISO 8601 instant, e.g. 2026-12-01T09:00:00Z (default: now)")
-    ] = None,
+    as_of: AsOf = None,
 ) -> None:
     """Apply the time-based stage transitions (disappointment, decay) as of an instant."""
     from datetime import UTC, datetime
@@ -251,9 +255,7 @@ def engagement_sweep(
 
 @engagement_cli.command("snapshot")
 def engagement_snapshot(
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="ISO 8601 instant, e.g. 2026-12-01T09:00:00Z (default: now)")
-    ] = None,
+    as_of: AsOf = None,
 ) -> None:
     """Store the week's adoption figures per population (once per week; stages read as of the instant)."""
     moment = parse_instant(as_of)
@@ -275,9 +277,7 @@ def engagement_snapshot(
 
 @notifications_cli.command("send-digests")
 def notifications_send_digests(
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="ISO 8601 instant, e.g. 2026-12-01T09:00:00Z (default: now)")
-    ] = None,
+    as_of: AsOf = None,
 ) -> None:
     """Send what is due: event reminders, emails at once, daily and weekly digests (each at most once)."""
     from datetime import UTC, datetime
@@ -328,9 +328,7 @@ def parse_instant(value: str | None) -> datetime | None:
 
 @campaigns_cli.command("start-due")
 def campaigns_start_due(
-    as_of: Annotated[
-        str | None, typer.Option("--as-of", help="ISO 8601 instant, e.g. 2026-12-01T09:00:00Z (default: now)")
-    ] = None,
+    as_of: AsOf = None,
 ) -> None:
     """Start the scheduled campaigns whose time has come: fix each audience and tell it (cron)."""
     from app.services import campaigns
