@@ -7,7 +7,7 @@ import re
 import time
 import warnings
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -217,3 +217,56 @@ def follow_feed(
     finally:
         app.state.db.dispose()
     return FeedDepth(cursor, seen, seen // page_size, time.perf_counter() - started)
+
+
+def measure_paired(
+    sides: list[Settings],
+    targets: list[Target],
+    *,
+    email: str,
+    password: str,
+    rounds: int,
+    requests: int = 50,
+    budget_s: float = 2.0,
+    database_markers: list[str | None] | None = None,
+) -> list[list[dict[str, InProcess]]]:
+    """The same targets on several databases, measured in turns: for each round and each target, every
+    side one after the other (the order reversed every other round), so that a machine that slows down
+    for a while weighs on every side alike. Returns, per round, one result per side (as
+    `measure_in_process` would)."""
+    markers = database_markers or [None] * len(sides)
+    apps = []
+    for settings in sides:
+        get_settings.cache_clear()
+        apps.append(create_bench_app(settings))
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    found: list[list[dict[str, InProcess]]] = []
+    try:
+        with ExitStack() as stack:
+            clients = []
+            for app in apps:
+                browser, api = stack.enter_context(TestClient(app)), stack.enter_context(TestClient(app))
+                form_login(browser, email, password)
+                api.headers["Authorization"] = f"Bearer {bearer_token(api, email, password)}"
+                clients.append((app, browser, api))
+            for round_no in range(rounds):
+                results: list[dict[str, InProcess]] = [{} for _ in sides]
+                order = list(range(len(sides)))
+                if round_no % 2:
+                    order.reverse()
+                for target in targets:
+                    for side in order:
+                        app, browser, api = clients[side]
+                        client = api if target.bearer else browser
+                        warm = client.get(target.path, headers=dict(target.headers))
+                        if warm.status_code != 200:
+                            raise RuntimeError(f"GET {target.path} answered {warm.status_code} in-process")
+                        with _recording(app.state.db.engine) as logs:
+                            client.get(target.path, headers=dict(target.headers))
+                        cpu_ms, sent = _cpu_ms(client, target, requests, markers[side], budget_s)
+                        results[side][target.path] = InProcess(logs[-1], cpu_ms, sent)
+                found.append(results)
+    finally:
+        for app in apps:
+            app.state.db.dispose()
+    return found

@@ -7,6 +7,7 @@ result, so that a `make bench` (medium) and the last `--size large` run appear s
 from __future__ import annotations
 
 import json
+import statistics
 from dataclasses import asdict, dataclass, field
 from importlib import metadata
 from pathlib import Path
@@ -109,10 +110,14 @@ live in `bench/report.py`.
   includes).
 - **Scale** (`--size large`): on each database the same company (50,000 people, the same follows,
   communities and memberships) is first loaded with 10,000 posts only (`--reference-posts`;
-  `python -m bench.demo_variant` sets `app.demo.POSTS` and runs the real `proxima demo load`), its
-  feed endpoints measured, then a fresh database gets the full large demo (1,000,000 posts) and is
-  measured in full. *1M ÷ 10k* divides the p99 and the CPU per request at 1M posts by the same
-  figures at 10k posts.
+  `python -m bench.demo_variant` sets `app.demo.POSTS` and runs the real `proxima demo load`) into a
+  database of its own, kept while the full large demo (1,000,000 posts) is loaded and measured. Then
+  both are measured *in turns*: at least 3 rounds (`--rounds`), each loading every feed endpoint
+  for at least 10 s on one company then on the other (the order reversed every other round), and
+  the same for the in-process CPU per request. *1M ÷ 10k* is the median over the rounds of the ratio
+  within a round (p99, and CPU per request): on a shared machine whose speed drifts by tens of
+  percent over minutes (the bare page, which reads no database, is shown in the same turns to tell
+  how much), two measurements taken twenty minutes apart compare the machine as much as the code.
 - **PostgreSQL** is analysed by `proxima demo load` itself at the end of the load (planner
   statistics, as autovacuum would do soon after a bulk load). SQLite is used as the application
   leaves it (the application never runs `ANALYZE` there).
@@ -189,13 +194,36 @@ class Depth:
     seconds: float
 
 
+@dataclass(frozen=True)
+class ScalePair:
+    """One feed endpoint in one round of the scale comparison: on the reference, then (or just before)
+    on the full company."""
+
+    key: str
+    round: int
+    ref_p99_ms: float
+    full_p99_ms: float
+    ref_cpu_ms: float
+    full_cpu_ms: float
+    ref_requests_per_s: float
+    full_requests_per_s: float
+
+
 @dataclass
 class ScalePoint:
-    """The reference run: the same company with fewer posts, feed endpoints only."""
+    """The reference: the same company with fewer posts, its feed endpoints measured in turns with the
+    full company's (`pairs`; older runs measured it alone, before the full company: `pairs` empty)."""
 
     posts: int
     demo_s: float
     rows: list[Measured] = field(default_factory=list)
+    full_rows: list[Measured] = field(default_factory=list)  # the full company's, from the same turns
+    pairs: list[ScalePair] = field(default_factory=list)
+
+    @property
+    def rounds(self) -> int:
+        """How many rounds the turns had (0 for an older run)."""
+        return len({pair.round for pair in self.pairs})
 
 
 @dataclass
@@ -268,6 +296,8 @@ def _database_run(data: dict[str, Any]) -> DatabaseRun:
                 posts=reference["posts"],
                 demo_s=reference["demo_s"],
                 rows=[_measured(r) for r in reference["rows"]],
+                full_rows=[_measured(r) for r in reference.get("full_rows", [])],
+                pairs=[ScalePair(**pair) for pair in reference.get("pairs", [])],
             )
             if reference
             else None,
@@ -367,19 +397,51 @@ def depth_ratios(run: DatabaseRun) -> list[tuple[str, float | None, float | None
     return found
 
 
-def scale_ratios(run: DatabaseRun) -> list[tuple[Measured, Measured, float | None, float | None]]:
-    """(at the reference, at full size, p99 ratio, CPU ratio) for each feed endpoint measured in both."""
+@dataclass(frozen=True)
+class ScaleRatio:
+    """One feed endpoint at the reference size and at full size."""
+
+    small: Measured
+    big: Measured
+    p99: float | None  # full ÷ reference: the median of the rounds' ratios when measured in turns
+    cpu: float | None
+    p99_range: tuple[float, float] | None = None  # the lowest and highest round's ratio
+    cpu_range: tuple[float, float] | None = None
+
+
+def _median_range(values: list[float]) -> tuple[float | None, tuple[float, float] | None]:
+    if not values:
+        return None, None
+    return statistics.median(values), (min(values), max(values))
+
+
+def scale_ratios(run: DatabaseRun) -> list[ScaleRatio]:
+    """Each feed endpoint measured at both sizes. Measured in turns: the median over the rounds of the
+    ratio within a round; an older run: the ratio of the two separate measurements."""
     if run.reference is None:
         return []
+    reference = run.reference
     found = []
-    for small in run.reference.rows:
+    for small in reference.rows:
         if small.key.startswith("bare"):
+            continue
+        if reference.pairs:
+            big = next((r for r in reference.full_rows if r.key == small.key), None)
+            pairs = [pair for pair in reference.pairs if pair.key == small.key]
+            p99, p99_range = _median_range(
+                [pair.full_p99_ms / pair.ref_p99_ms for pair in pairs if pair.ref_p99_ms]
+            )
+            cpu, cpu_range = _median_range(
+                [pair.full_cpu_ms / pair.ref_cpu_ms for pair in pairs if pair.ref_cpu_ms]
+            )
+            if big is not None:
+                found.append(ScaleRatio(small, big, p99, cpu, p99_range, cpu_range))
             continue
         big = run.row(small.key)
         if big is None:
             continue
         found.append(
-            (
+            ScaleRatio(
                 small,
                 big,
                 _ratio(big.load.p99_ms, small.load.p99_ms),
@@ -434,9 +496,12 @@ def verdicts(run: DatabaseRun) -> list[Verdict]:
                 None if rate is None else rate <= DEPTH_TARGET,
             )
         )
-    for _small, big, p99, cpu in scale_ratios(run):
+    for scale in scale_ratios(run):
         assert run.reference is not None
+        big, p99, cpu = scale.big, scale.p99, scale.cpu
         figure = f"p99 {p99:.2f}×, CPU {cpu:.2f}×" if p99 is not None and cpu is not None else "-"
+        if scale.p99_range:
+            figure += f" (median of {run.reference.rounds} rounds in turns)"
         met = None if p99 is None or cpu is None else p99 <= SCALE_TARGET and cpu <= SCALE_TARGET
         found.append(
             Verdict(
@@ -528,21 +593,44 @@ def sql_table(run: DatabaseRun) -> str:
     return "\n".join(lines)
 
 
+def _ratio_cell(ratio: float | None, spread: tuple[float, float] | None) -> str:
+    if ratio is None:
+        return "-"
+    return f"{ratio:.2f}× ({spread[0]:.2f}–{spread[1]:.2f})" if spread else f"{ratio:.2f}×"
+
+
 def scale_table(run: DatabaseRun) -> str:
     """p99 and CPU per request at the reference size and at full size."""
     assert run.reference is not None
     small_n, big_n = f"{run.reference.posts:,}", f"{run.posts:,}"
     lines = [
-        f"| endpoint | req/s at {small_n} posts | p99 ms at {small_n} | p99 ms at {big_n} | p99 ratio "
-        f"| CPU ms at {small_n} | CPU ms at {big_n} | CPU ratio |",
-        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        f"| endpoint | req/s at {small_n} posts | req/s at {big_n} | p99 ms at {small_n} | p99 ms at {big_n} "
+        f"| p99 ratio | CPU ms at {small_n} | CPU ms at {big_n} | CPU ratio |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
-    for small, big, p99, cpu in scale_ratios(run):
+    for scale in scale_ratios(run):
+        small, big = scale.small, scale.big
         lines.append(
-            f"| {big.label} | {small.load.requests_per_s:,.0f} | {_ms(small.load.p99_ms)} | "
-            f"{_ms(big.load.p99_ms)} | {p99:.2f}× | {small.cpu_ms or 0:.2f} | {big.cpu_ms or 0:.2f} | "
-            f"{cpu:.2f}× |"
+            f"| {big.label} | {small.load.requests_per_s:,.0f} | {big.load.requests_per_s:,.0f} | "
+            f"{_ms(small.load.p99_ms)} | {_ms(big.load.p99_ms)} | "
+            f"{_ratio_cell(scale.p99, scale.p99_range)} | "
+            f"{small.cpu_ms or 0:.2f} | {big.cpu_ms or 0:.2f} | {_ratio_cell(scale.cpu, scale.cpu_range)} |"
         )
+    if run.reference.pairs:
+        lines.append(
+            "\nThe req/s, p99 and CPU columns are each size's best round; a ratio is the median of the "
+            "rounds' ratios (each round measures an endpoint on both companies one right after the other), "
+            "with the lowest and highest round's in brackets."
+        )
+        bare = [pair for pair in run.reference.pairs if pair.key == "bare-feed"]
+        if bare:
+            rates = ", ".join(
+                f"{pair.ref_requests_per_s:,.0f} / {pair.full_requests_per_s:,.0f}" for pair in bare
+            )
+            lines.append(
+                f"The bare feed page (no database) in the same turns, req/s by round ({small_n} / {big_n} "
+                f"posts' server): {rates}: how much the machine itself moved between the two sides."
+            )
     return "\n".join(lines)
 
 

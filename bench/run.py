@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -32,7 +32,7 @@ from sqlalchemy import create_engine, text
 from app.settings import Settings
 from bench import live
 from bench.app import BARE_FEED_ITEMS, BARE_FEED_PATH, BARE_PATH, BARE_PEOPLE
-from bench.inprocess import InProcess, Target, follow_feed, form_login, measure_in_process
+from bench.inprocess import InProcess, Target, follow_feed, form_login, measure_in_process, measure_paired
 from bench.load import CONNECTIONS, LoadGenerator
 from bench.machine import CpuMeter, describe_machine, load_average
 from bench.report import (
@@ -41,6 +41,7 @@ from bench.report import (
     Measured,
     PageCost,
     RunResult,
+    ScalePair,
     ScalePoint,
     carry_over,
     load_saved,
@@ -60,6 +61,10 @@ PROFILE_NAME = "Julien Moreau"
 BARE_LABEL = "bare page (`people/directory.html`, 30 people in memory, no database)"
 BARE_FEED_LABEL = "bare feed page (`home/feed.html`, 20 posts in memory, no database)"
 PG_BENCH_DB = "proxima_bench"
+PG_REFERENCE_DB = "proxima_scale_ref"  # the scale reference, kept beside it for the whole run
+SCALE_KEYS = ("bare-feed", "home", "api-feed", "more-top")
+SCALE_ROUNDS = 3  # at least this many paired rounds for the scale comparison
+SCALE_DURATION_S = 10  # at least this many seconds per endpoint and side in the turns (a p99 needs requests)
 HOST = "127.0.0.1"
 APP_PATHS = ("app", "migrations", "pyproject.toml")  # what the measured code is (not bench/ nor docs/)
 SLOW_PAGE_REQUESTS = 4 * CONNECTIONS  # a slow page is loaded until about this many requests are answered
@@ -530,20 +535,25 @@ class Backend:
         return self.name == "PostgreSQL"
 
     @contextmanager
-    def fresh(self) -> Iterator[str]:
-        """A new empty database (dropped or deleted at the end); yields its URL."""
+    def fresh(self, name: str = PG_BENCH_DB) -> Iterator[str]:
+        """A new empty database `name` (dropped or deleted at the end); yields its URL."""
         if self.postgres:
-            with postgres_database(PG_BENCH_DB) as url:
+            with postgres_database(name) as url:
                 yield url
             return
-        path = self.workdir / "bench.db"
-        for leftover in self.workdir.glob("bench.db*"):
+        stem = "bench" if name == PG_BENCH_DB else name
+        path = self.workdir / f"{stem}.db"
+        for leftover in self.workdir.glob(f"{stem}.db*"):
             leftover.unlink()
         try:
             yield f"sqlite:///{path}"
         finally:
-            for leftover in self.workdir.glob("bench.db*"):
+            for leftover in self.workdir.glob(f"{stem}.db*"):
                 leftover.unlink()
+
+    def marker(self, name: str = PG_BENCH_DB) -> str | None:
+        """What the command line of this database's server processes carries (PostgreSQL backends)."""
+        return name if self.postgres else None
 
 
 def measure_costs(
@@ -598,13 +608,27 @@ def load_over_http(
             raise
 
 
-def bench_reference(backend: Backend, args: argparse.Namespace, loadgen: LoadGenerator) -> ScalePoint:
-    """The scale reference: the same company with `--reference-posts` posts, its feed endpoints only."""
-    with backend.fresh() as database_url:
+@dataclass(frozen=True)
+class Reference:
+    """The scale reference: the same company with `--reference-posts` posts, in its own database."""
+
+    posts: int
+    demo_s: float
+    env: dict[str, str]
+    settings: Settings
+    facts: Facts
+
+
+@contextmanager
+def scale_reference(backend: Backend, args: argparse.Namespace) -> Iterator[Reference]:
+    """Load the reference company into its own database, kept while the full company is measured."""
+    with backend.fresh(PG_REFERENCE_DB) as database_url:
         secret_key = secrets.token_urlsafe(36)
         env = server_env(database_url, secret_key)
         print(
-            f"\n== {backend.name} {backend.version}: {args.size} company with {args.reference_posts:,} posts"
+            f"\n== {backend.name} {backend.version}: {args.size} company with {args.reference_posts:,} posts "
+            "(the scale reference, measured beside the full company later)",
+            flush=True,
         )
         run_cli(["db", "upgrade"], env)
         demo_s, _summary = run_cli(
@@ -613,18 +637,125 @@ def bench_reference(backend: Backend, args: argparse.Namespace, loadgen: LoadGen
         facts = demo_facts(database_url)
         print(f"  loaded {facts.people:,} people, {facts.posts:,} posts in {demo_s:.1f} s", flush=True)
         settings = Settings(database_url=database_url, env="production", secret_key=secret_key)
-        urls = [
-            e for e in endpoints(facts, None, 0) if e.key in {"bare-feed", "home", "api-feed", "more-top"}
+        yield Reference(facts.posts, demo_s, env, settings, facts)
+
+
+def compare_scale(
+    backend: Backend,
+    reference: Reference,
+    full: Reference,
+    args: argparse.Namespace,
+    loadgen: LoadGenerator,
+) -> ScalePoint:
+    """The feed endpoints of the reference and of the full company, measured in turns (round after
+    round, each endpoint on one then the other, the order reversed every other round): a ratio of two
+    figures taken minutes apart would measure the machine's drift as much as the code."""
+    sides = [reference, full]
+    markers = [backend.marker(PG_REFERENCE_DB), backend.marker()]
+    urls = [[e for e in endpoints(side.facts, None, 0) if e.key in SCALE_KEYS] for side in sides]
+    rounds, duration = max(args.rounds, SCALE_ROUNDS), max(args.duration, SCALE_DURATION_S)
+    print(
+        f"\n== {backend.name}: {reference.posts:,} against {full.posts:,} posts, in turns ({rounds} rounds)",
+        flush=True,
+    )
+    targets = [
+        Target(e.path, bearer=e.auth == "bearer", optional=e.optional, headers=e.headers) for e in urls[0]
+    ]
+    costs = measure_paired(
+        [side.settings for side in sides],
+        targets,
+        email=EMAIL,
+        password=PASSWORD,
+        rounds=rounds,
+        database_markers=markers,
+    )
+    for round_no, per_side in enumerate(costs, 1):
+        for target in targets:
+            ref, big = per_side[0][target.path], per_side[1][target.path]
+            print(
+                f"  round {round_no}: GET {target.path} in-process: {ref.cpu_ms:.2f} ms CPU "
+                f"({ref.log.count} SQL) against {big.cpu_ms:.2f} ms ({big.log.count} SQL)",
+                flush=True,
+            )
+    pairs: list[ScalePair] = []
+    best: list[dict[str, Measured]] = [{}, {}]
+    with ExitStack() as stack:
+        served: list[tuple[str, CpuMeter, dict[Auth, dict[str, str]]]] = []
+        for company, name in zip(sides, ("reference", "full"), strict=True):
+            log = stack.enter_context(open(backend.workdir / f"server-scale-{name}.log", "wb"))
+            base, pgid = stack.enter_context(serve(company.env, log))
+            cookie, bearer = sign_in(base)
+            served.append((base, CpuMeter(pgid, markers[len(served)]), {"cookie": cookie, "bearer": bearer}))
+        sizes = [
+            {e.path: verify(base, e, {**headers[e.auth], **dict(e.headers)}) for e in side_urls}
+            for (base, _meter, headers), side_urls in zip(served, urls, strict=True)
         ]
-        costs = measure_costs(settings, urls, args, backend.postgres)
-        rows = load_over_http(backend, env, urls, costs, args, loadgen, f"{backend.name.lower()}-reference")
-    return ScalePoint(posts=facts.posts, demo_s=demo_s, rows=rows)
+        for round_no in range(rounds):
+            order = [0, 1] if round_no % 2 == 0 else [1, 0]
+            for index, endpoint in enumerate(urls[0]):
+                found: dict[int, Measured] = {}
+                for side in order:
+                    base, meter, headers = served[side]
+                    chosen = urls[side][index]
+                    url, sent = base + chosen.path, {**headers[chosen.auth], **dict(chosen.headers)}
+                    if args.warmup and round_no == 0:
+                        loadgen.run(url, sent, args.warmup)
+                    for _base, other, _headers in served:
+                        other.wait_idle()
+                    before = meter.sample()
+                    result = loadgen.run(url, sent, duration)
+                    cost = costs[round_no][side][chosen.path]
+                    found[side] = Measured(
+                        chosen.label,
+                        chosen.path,
+                        result,
+                        cost.log.count,
+                        meter.others_percent(before, meter.sample()),
+                        cost.cpu_ms,
+                        key=chosen.key,
+                        group=chosen.group,
+                        kib=sizes[side].get(chosen.path),
+                        seconds=duration,
+                    )
+                    print(f"  [{sides[side].posts:,} posts] ", end="")
+                    print_measure(found[side], round_no + 1)
+                    kept = best[side].get(chosen.key)
+                    if kept is None or result.requests_per_s > kept.load.requests_per_s:
+                        best[side][chosen.key] = found[side]
+                at_ref, at_full = found[0], found[1]
+                pairs.append(
+                    ScalePair(
+                        key=endpoint.key,
+                        round=round_no + 1,
+                        ref_p99_ms=at_ref.load.p99_ms,
+                        full_p99_ms=at_full.load.p99_ms,
+                        ref_cpu_ms=at_ref.cpu_ms or 0.0,
+                        full_cpu_ms=at_full.cpu_ms or 0.0,
+                        ref_requests_per_s=at_ref.load.requests_per_s,
+                        full_requests_per_s=at_full.load.requests_per_s,
+                    )
+                )
+    return ScalePoint(
+        posts=reference.posts,
+        demo_s=reference.demo_s,
+        rows=[best[0][e.key] for e in urls[0]],
+        full_rows=[best[1][e.key] for e in urls[1]],
+        pairs=pairs,
+    )
 
 
 def bench_database(backend: Backend, args: argparse.Namespace, loadgen: LoadGenerator) -> DatabaseRun:
     """Migrate, load the demo, compare with a raw load, count SQL, serve, verify and load every
     endpoint, time the sweep: on one database."""
-    reference = bench_reference(backend, args, loadgen) if args.reference_posts else None
+    with ExitStack() as stack:
+        reference = stack.enter_context(scale_reference(backend, args)) if args.reference_posts else None
+        return _bench_full(backend, args, loadgen, reference)
+
+
+def _bench_full(
+    backend: Backend, args: argparse.Namespace, loadgen: LoadGenerator, reference: Reference | None
+) -> DatabaseRun:
+    """`bench_database` once the scale reference (if any) is loaded."""
     with backend.fresh() as database_url:
         secret_key = secrets.token_urlsafe(36)  # 48 characters
         env = server_env(database_url, secret_key)
@@ -659,6 +790,13 @@ def bench_database(backend: Backend, args: argparse.Namespace, loadgen: LoadGene
         urls = [e for e in urls if e.path in costs]
         loaded = [e for e in urls if e.load]
         rows = load_over_http(backend, env, loaded, costs, args, loadgen, backend.name.lower())
+        scale = (
+            compare_scale(
+                backend, reference, Reference(facts.posts, demo_s, env, settings, facts), args, loadgen
+            )
+            if reference
+            else None
+        )
         timings = [] if args.no_sweep else sweeps(env)
         for timing in timings:
             print(
@@ -687,7 +825,7 @@ def bench_database(backend: Backend, args: argparse.Namespace, loadgen: LoadGene
         depth=Depth(depth.posts, depth.pages_of_20, args.depth, depth.seconds) if depth.cursor else None,
         raw_load=raw,
         sweeps=timings,
-        reference=reference,
+        reference=scale,
     )
 
 
