@@ -4540,6 +4540,7 @@ COLUMNS: dict[str, tuple[str, ...]] = {
         "curious_count",
         "reaction_count",
         "comment_count",
+        "answer_count",
         "created_at",
         "edited_at",
         "pinned_at",
@@ -5323,9 +5324,11 @@ class _Life:
                 wanted = int(rng.lognormvariate(_COMMENT_MU[kind] + 1.5, 0.95))
             else:
                 wanted = comment_draws[kind][getrandbits(12)]
-            comments, accepted = 0, None
+            comments, answers, accepted = 0, 0, None
             if wanted:
-                comments, accepted = self._comments(pid, t, author, kind, space, topic, praised, wanted, rows)
+                comments, answers, accepted = self._comments(
+                    pid, t, author, kind, space, topic, praised, wanted, rows
+                )
             # reactions: most posts draw a few, some many, leadership posts a crowd
             if leadership:
                 wanted = int(everyone * rng.uniform(0.08, 0.3))
@@ -5386,6 +5389,7 @@ class _Life:
                     *counts,
                     sum(counts),
                     comments,
+                    answers,
                     stamp,
                     edited,
                     pin,
@@ -5466,8 +5470,9 @@ class _Life:
         praised: int,
         wanted: int,
         rows: dict[str, list[tuple[Any, ...]]],
-    ) -> tuple[int, int | None]:
-        """A post's comments, a few of them replies; a question's answers, one of them often accepted."""
+    ) -> tuple[int, int, int | None]:
+        """A post's comments, a few of them replies; a question's answers, one of them often accepted.
+        Returns how many comments, how many of them are not replies, and the accepted answer."""
         rng, cast, renderer = self.rng, self.cast, self.renderer
         random = rng.random
         joined = space.joined if space is not None else None
@@ -5539,7 +5544,7 @@ class _Life:
                 if lo <= hi:
                     comment(author, lo + int((hi - lo) * random() ** 4), answer)
                     written += 1
-        return written, accepted
+        return written, len(top), accepted
 
     def _event(
         self,

@@ -128,6 +128,7 @@ def _feed_row(i: int, kind: str) -> Any:
         **dict(zip(_REACTION_COLUMNS, counts, strict=True)),
         "reaction_count": sum(counts),
         "comment_count": (i * 5) % 7,
+        "answer_count": ((i * 5) % 7 + 1) // 2,  # the comments that are not replies
         "community_id": 10 + i % 8 if in_community else None,
         "pinned_at": None,
         "accepted_comment_id": 9_000 + i if kind == "question" and i % 2 else None,

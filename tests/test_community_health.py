@@ -132,9 +132,13 @@ def _winback_types(factory: Factory, person: User) -> int:
 def test_win_back_reaches_inactive_members_once_a_month_and_names_nobody(factory: Factory) -> None:
     owner, _api, slug = _community(factory)
     sleepers = [factory.person(f"Sleeper {i}") for i in range(3)]
-    active = factory.person("Active Anna")
-    for person in [*sleepers, active]:
+    active, unwilling = factory.person("Active Anna"), factory.person("Quiet Quentin")
+    for person in [*sleepers, active, unwilling]:
         factory.api(person).post(f"/api/v1/communities/{slug}/join")
+    turned_off = factory.api(unwilling).put(
+        "/api/v1/notifications/preferences", json={"community_winback": "off"}
+    )
+    assert turned_off.status_code == 200
     with factory.database.session() as db:  # everyone joined two months ago
         db.execute(update(Membership).values(joined_at=utcnow() - timedelta(days=60)))
     factory.api(active).post(
@@ -143,7 +147,7 @@ def test_win_back_reaches_inactive_members_once_a_month_and_names_nobody(factory
 
     browser = factory.browser(owner)
     page = _health(browser, slug, days="30")
-    assert "3 members have not posted, commented, reacted or answered an event here for 30 days." in page
+    assert "4 members have not posted, commented, reacted or answered an event here for 30 days." in page
     assert all(p.display_name not in page for p in sleepers)  # a count, never names
     response = browser.post(
         f"/communities/{slug}/health/winback",
@@ -155,12 +159,14 @@ def test_win_back_reaches_inactive_members_once_a_month_and_names_nobody(factory
         follow_redirects=False,
     )
     assert response.status_code == 303
-    assert "Your message went to 3 members." in browser.get(response.headers["location"]).text
+    assert "Your message went to 4 members." in browser.get(response.headers["location"]).text
     for person in sleepers:
         assert _winback_types(factory, person) == 1
     assert _winback_types(factory, active) == 0 and _winback_types(factory, owner) == 0
+    assert _winback_types(factory, unwilling) == 0  # turned these messages off
     line = factory.api(sleepers[0]).get("/api/v1/notifications").json()["items"][0]
     assert line["text"] == "Olga Owner misses you in Data club: “We miss you: this week, a talk on pandas.”"
+    assert line["actor"]["display_name"] == "Olga Owner" and line["read"] is False
 
     # the same members are not written to again within 30 days
     page = _health(browser, slug, days="30")

@@ -289,6 +289,13 @@ def test_counters_equal_the_rows(loaded: tuple[Settings, Database, str]) -> None
         ):
             reactions.setdefault(post_id, Counter())[kind] = n
         comments = dict(db.execute(select(Comment.post_id, func.count()).group_by(Comment.post_id)).all())
+        answers = dict(
+            db.execute(
+                select(Comment.post_id, func.count())
+                .where(Comment.parent_id.is_(None))
+                .group_by(Comment.post_id)
+            ).all()
+        )
         rows = db.execute(
             select(
                 Post.id,
@@ -299,6 +306,7 @@ def test_counters_equal_the_rows(loaded: tuple[Settings, Database, str]) -> None
                 Post.curious_count,
                 Post.reaction_count,
                 Post.comment_count,
+                Post.answer_count,
             )
         ).all()
     assert rows
@@ -311,6 +319,7 @@ def test_counters_equal_the_rows(loaded: tuple[Settings, Database, str]) -> None
         assert row.curious_count == counted["curious"], row.id
         assert row.reaction_count == sum(counted.values()), row.id
         assert row.comment_count == comments.get(row.id, 0), row.id
+        assert row.answer_count == answers.get(row.id, 0), row.id
 
 
 def test_community_life_is_members_only(loaded: tuple[Settings, Database, str]) -> None:

@@ -362,7 +362,8 @@ def test_removing_a_comment_takes_its_replies_out_of_the_count(factory: Factory)
         f"/api/v1/posts/{post_id}/comments/{parent['id']}/remove", json={"reason": "Rude"}
     )
     assert removed.status_code == 204
-    assert club.member_api.get(f"/api/v1/posts/{post_id}").json()["comment_count"] == 1
+    after = club.member_api.get(f"/api/v1/posts/{post_id}").json()
+    assert after["comment_count"] == 1 and after["answer_count"] == 1
     listed = club.member_api.get(f"/api/v1/posts/{post_id}/comments").json()["items"]
     assert [c["body_html"] for c in listed] == ["<p>kept</p>\n"]
 

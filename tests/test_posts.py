@@ -162,8 +162,39 @@ def test_comments_replies_and_accepted_answers(factory: Factory) -> None:
     )
     post = viewer.get(f"/api/v1/posts/{question['id']}").json()
     assert post["accepted_comment_id"] == answer["id"] and post["comment_count"] == 3
+    assert post["answer_count"] == 1  # the two replies are not answers
     page = factory.browser(other).get(f"/posts/{question['id']}").text
     assert "Accepted answer" in page
+    assert "1 answer<" in page and "3 answers" not in page  # the thread's heading and the card
+
+
+def test_a_question_counts_its_answers_not_the_replies_under_them(factory: Factory) -> None:
+    asker, helper, other = factory.person(), factory.person(), factory.person()
+    question = (
+        factory.api(asker)
+        .post(
+            "/api/v1/posts",
+            json={"kind": "question", "title": "Where is the printer?", "body": "On floor 3?"},
+        )
+        .json()
+    )
+    url = f"/api/v1/posts/{question['id']}/comments"
+    first = factory.api(helper).post(url, json={"body": "Room 301"}).json()
+    factory.api(asker).post(url, json={"body": "Thanks!", "parent_id": first["id"]})
+    factory.api(other).post(url, json={"body": "Or the one near the lifts"})
+
+    def counts() -> tuple[int, int]:
+        body = factory.api(other).get(f"/api/v1/posts/{question['id']}").json()
+        return body["answer_count"], body["comment_count"]
+
+    assert counts() == (2, 3)
+    page = factory.browser(other).get(f"/posts/{question['id']}").text
+    assert page.count("2 answers") == 2 and "3 answers" not in page  # the card and the thread's heading
+    # the author deletes their answer: it and the reply under it leave both counts
+    assert factory.api(helper).delete(f"{url}/{first['id']}").status_code == 204
+    assert counts() == (1, 1)
+    french = factory.browser(factory.person(locale="fr")).get(f"/posts/{question['id']}").text
+    assert "1 réponse" in french
 
 
 def test_comment_form_without_javascript_and_with_htmx(factory: Factory) -> None:

@@ -107,7 +107,8 @@ class PostRead(BaseModel):
     community_info: CommunityRef | None
     tags: list[str]
     like_count: int
-    comment_count: int
+    comment_count: int = Field(description="every comment shown, replies included")
+    answer_count: int = Field(description="the comments that are not replies (a question's answers)")
     reaction_counts: dict[str, int]
     my_reaction: str | None
     is_leadership: bool
@@ -201,6 +202,7 @@ def read_item(item: FeedItem, viewer_id: int) -> PostRead:
         tags=item.tags,
         like_count=item.like_count,
         comment_count=item.comment_count,
+        answer_count=item.answer_count,
         reaction_counts=item.reactions,
         my_reaction=item.my_reaction,
         is_leadership=item.is_leadership,

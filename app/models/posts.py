@@ -61,7 +61,9 @@ class Post(Base):
     insightful_count: Mapped[int] = mapped_column(default=0, server_default="0")
     curious_count: Mapped[int] = mapped_column(default=0, server_default="0")
     reaction_count: Mapped[int] = mapped_column(default=0)
-    comment_count: Mapped[int] = mapped_column(default=0)
+    comment_count: Mapped[int] = mapped_column(default=0)  # every comment shown, replies included
+    # the comments shown that are not replies: a question's answers
+    answer_count: Mapped[int] = mapped_column(default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     edited_at: Mapped[datetime | None]
     pinned_at: Mapped[datetime | None]

@@ -428,16 +428,15 @@ def send_winback(
         db, actor_id=actor.id, action="community_winback", target_id=community.id, recipients=len(recipients)
     )
     db.flush()
-    for uid in recipients:
-        notifications.notify(
-            db,
-            recipient_id=uid,
-            type="community_winback",
-            key=f"winback:{community.id}:{winback.id}",
-            url=f"/communities/{community.slug}",
-            actor_id=actor.id,
-            community_id=community.id,
-            params={"community": community.name, "title": _title(None, text, 120), "message": text},
-            at=as_of,
-        )
+    notifications.notify_each(  # hundreds of quiet members: one statement, not several per person
+        db,
+        recipients=select(WinbackRecipient.user_id).where(WinbackRecipient.winback_id == winback.id),
+        type="community_winback",
+        key=f"winback:{community.id}:{winback.id}",
+        url=f"/communities/{community.slug}",
+        actor_id=actor.id,
+        community_id=community.id,
+        params={"community": community.name, "title": _title(None, text, 120), "message": text},
+        at=as_of,
+    )
     return winback

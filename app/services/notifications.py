@@ -276,14 +276,17 @@ def notify_each(
     type: str,
     key: str,
     url: str,
+    actor_id: int | None = None,
     post_id: int | None = None,
+    community_id: int | None = None,
     params: dict[str, Any] | None = None,
     at: datetime | None = None,
 ) -> None:
-    """Tell many people of one thing with no actor (a campaign's audience): `notify`'s rules — an
-    active person, a channel that is not off, a post they may read — decided for the whole set in
-    one INSERT … SELECT instead of several statements per person (thousands of people). Someone who
-    already has a line with this key is told through `notify`, so that the line grows."""
+    """Tell many people of one thing (a campaign's audience, a community's quiet members): `notify`'s
+    rules — not the actor, an active person, a channel that is not off, a post (or else a community)
+    they may see — decided for the whole set in one INSERT … SELECT instead of several statements per
+    person (thousands of people). Someone who already has a line with this key is told through
+    `notify`, so that the line grows."""
     at = at or utcnow()
     chosen = (
         select(NotificationPreference.channel)
@@ -295,27 +298,67 @@ def notify_each(
         User.is_active.is_(True),
         func.coalesce(chosen, DEFAULT_CHANNELS.get(type, Channel.app.value)) != Channel.off.value,
     )
+    if actor_id is not None:
+        told = and_(told, User.id != actor_id)
     if post_id is not None:
         told = and_(told, exists().where(Post.id == post_id, post_readable(User.id)))
+    elif community_id is not None:
+        told = and_(told, exists().where(Community.id == community_id, community_visible(User.id)))
     has_line = select(Notification.user_id).where(Notification.group_key == key)
     for uid in db.scalars(select(User.id).where(told, User.id.in_(has_line))).all():
-        notify(db, recipient_id=uid, type=type, key=key, url=url, post_id=post_id, params=params, at=at)
+        notify(
+            db,
+            recipient_id=uid,
+            type=type,
+            key=key,
+            url=url,
+            actor_id=actor_id,
+            post_id=post_id,
+            community_id=community_id,
+            params=params,
+            at=at,
+        )
     new_lines = select(
         User.id,
         literal(type, String),
         literal(key, String),
-        literal(0, Integer),
+        literal(actor_id, Integer),
+        literal(0 if actor_id is None else 1, Integer),
         literal(post_id, Integer),
+        literal(community_id, Integer),
         literal(params or {}, JSON),
         literal(url, String),
         literal(at, UTCDateTime),
     ).where(told, User.id.not_in(has_line))
     db.execute(
         insert(Notification).from_select(
-            ["user_id", "type", "group_key", "actor_count", "post_id", "params", "url", "created_at"],
+            [
+                "user_id",
+                "type",
+                "group_key",
+                "actor_id",
+                "actor_count",
+                "post_id",
+                "community_id",
+                "params",
+                "url",
+                "created_at",
+            ],
             new_lines,
         )
     )
+    if actor_id is not None:  # who is on each new line ("and 4 others" counts them)
+        listed = exists().where(
+            NotificationActor.notification_id == Notification.id, NotificationActor.actor_id == actor_id
+        )
+        db.execute(
+            insert(NotificationActor).from_select(
+                ["notification_id", "actor_id"],
+                select(Notification.id, literal(actor_id, Integer)).where(
+                    Notification.group_key == key, ~listed
+                ),
+            )
+        )
     for uid in db.scalars(select(Notification.user_id).where(Notification.group_key == key)):
         live.publish_after_commit(db, f"user:{uid}", "notifications")
 

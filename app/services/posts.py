@@ -419,7 +419,14 @@ def add_comment(db: Session, *, actor: User, post: Post, body: str, parent_id: i
         post_id=post.id, parent_id=parent_id, author_id=actor.id, body=text, body_html=rendered.html
     )
     db.add(comment)
-    db.execute(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count + 1))
+    db.execute(
+        update(Post)
+        .where(Post.id == post.id)
+        .values(
+            comment_count=Post.comment_count + 1,
+            answer_count=Post.answer_count + (1 if parent_id is None else 0),
+        )
+    )
     db.flush()
     mentioned = _sync_mentions(db, post, rendered.mentions, comment)
     kind = "answer" if post.kind == PostKind.question.value and parent_id is None else "comment"
@@ -454,8 +461,13 @@ def delete_comment(db: Session, *, actor: User, post: Post, comment: Comment) ->
     )
     if post.accepted_comment_id == comment.id:
         post.accepted_comment_id = None
+    answers = 1 if comment.parent_id is None else 0
     db.delete(comment)
-    db.execute(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count - gone))
+    db.execute(
+        update(Post)
+        .where(Post.id == post.id)
+        .values(comment_count=Post.comment_count - gone, answer_count=Post.answer_count - answers)
+    )
     db.flush()
 
 
@@ -476,7 +488,14 @@ def remove_comment(db: Session, *, actor: User, post: Post, comment: Comment, re
         or 0
     )
     comment.removed_at, comment.removed_by_id, comment.removal_reason = utcnow(), actor.id, reason
-    db.execute(update(Post).where(Post.id == post.id).values(comment_count=Post.comment_count - 1 - replies))
+    db.execute(
+        update(Post)
+        .where(Post.id == post.id)
+        .values(
+            comment_count=Post.comment_count - 1 - replies,
+            answer_count=Post.answer_count - (1 if comment.parent_id is None else 0),
+        )
+    )
     if post.accepted_comment_id == comment.id:
         post.accepted_comment_id = None
     _close_reports(db, actor=actor, post_id=post.id, comment_id=comment.id)
@@ -659,6 +678,7 @@ def _feed_select(viewer_id: Viewer) -> Any:
             Post.curious_count,
             Post.reaction_count,
             Post.comment_count,
+            Post.answer_count,
             Post.community_id,
             Post.pinned_at,
             Post.accepted_comment_id,

@@ -35,7 +35,7 @@ def public_community_ids() -> Select[int]:
     return select(Community.id).where(Community.visibility == Visibility.public.value)
 
 
-def community_visible(viewer_id: int) -> ColumnElement[bool]:
+def community_visible(viewer_id: Viewer) -> ColumnElement[bool]:
     """A community is listed to a viewer unless it is secret and they are not a member."""
     return or_(
         Community.visibility != Visibility.secret.value, Community.id.in_(member_community_ids(viewer_id))
