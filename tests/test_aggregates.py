@@ -387,6 +387,21 @@ def reader_facts(catalogue: Catalogue, people: list[tuple[str, str, str]]) -> tu
         [("D0", "S0", "a")] * 6 + [("D0", "S0", "b")] * 6 + [("D1", "S0", "a")] * 2 + [("D1", "S1", "b")] * 9,
     )
 )
+# two views' cells, the zeros of two others and the funnel add up to a count that no single table
+# holds: (D1,S1) + (D0,S2), atoms of two dimensions, would have 2 at information (threshold 3)
+@example(
+    case=(
+        3,
+        [("D2", "S2", "information")]
+        + [("D2", "S2", "discovery")] * 2
+        + [("D1", "S1", "information")]
+        + [("D1", "S1", "discovery")] * 3
+        + [("D1", "S1", "participation")] * 2
+        + [("D0", "S2", "participation"), ("D0", "S2", "information"), ("D0", "S2", "participation")]
+        + [("D1", "S0", "information")] * 2
+        + [("D1", "S0", "discovery")],
+    )
+)
 def test_views_requested_one_after_another_reveal_no_small_count(
     case: tuple[int, list[tuple[str, str, str]]],
 ) -> None:

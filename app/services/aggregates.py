@@ -37,6 +37,16 @@ threshold `t` (settings.group_threshold, 5 by default; 1 or less turns suppressi
    never a small count (another cell is hidden). A line manager who may also read the HR
    dashboard is held to the group rule for their team, the manager themself left out (their own
    stage is theirs to know).
+7. **Atoms of the partitions.** Each table audits itself (rule 5), but two partitions cut each
+   other into atoms (department x site x seniority band) that no view shows, and shown cells of
+   several views can add up, through the atoms' sizes (the directory tells them), to a small count
+   over atoms of both: a department's cell, a site's cell, the company's and the zeros elsewhere may
+   tell how many of "this department plus that site" are at a stage. Once rules 1-6 settle, every
+   linear consequence of the whole release is computed over the atoms (`_atom_leak`, exact
+   rational elimination: a column's derivable sums are its own shown groups' span plus what every
+   other column's shown groups span in common); if some union of atoms has a derivable count of 1
+   to `t - 1`, the smallest non-zero shown cell (of a group holding some of those atoms first) whose
+   hiding breaks that derivation is hidden, and rules 2-7 run again.
 
 tests/test_aggregates.py checks these rules against an attacker that enumerates every table
 consistent with a release (one table), and against one that holds every view of a company with
@@ -56,6 +66,8 @@ from __future__ import annotations
 from collections import deque
 from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from fractions import Fraction
+from math import gcd
 
 Cells = dict[str, int | None]
 
@@ -414,7 +426,7 @@ def release_catalogue(
     *,
     overlapping: Collection[str] = (),
 ) -> Catalogue:
-    """The overall funnel and each dimension's breakdown, with rules 1-6 applied across them all.
+    """The overall funnel and each dimension's breakdown, with rules 1-7 applied across them all.
 
     `stages`: each person's stage; `dimensions`: for each dimension, each person's group (a set of
     groups for an `overlapping` dimension such as roles, whose groups are compared one by one and
@@ -507,6 +519,16 @@ def release_catalogue(
         if link is not None:
             forced[link[0]].add((link[1], link[2]))
             changed = True
+        else:
+            # rule 7: every view together, at the level of the atoms the partitions cut
+            leak = _atom_leak(tables, groups, stages, overall, cols, threshold, overlapping)
+            if leak is not None:
+                d, key, column = leak
+                if column is None:
+                    withheld[d].add(key)
+                else:
+                    forced[d].add((key, column))
+                changed = True
         if not changed:
             return Catalogue(cols, len(people), overall, tables)
     return Catalogue(cols, len(people), overall, tables)
@@ -577,3 +599,253 @@ def nesting_unions(members: set[int], groups: Mapping[str, set[int]]) -> list[li
     if inner and inner != cover:
         unions.append(inner)
     return unions
+
+
+# ---- rule 7: the whole catalogue, as linear facts about atoms ---------------------------------------
+
+Vector = dict[int, int]  # sparse, integer, over atoms (or any index)
+Rational = dict[int, Fraction]
+
+
+def _combine(a: int, v: Vector, b: int, w: Vector) -> Vector:
+    """a * v + b * w, without zeros, divided by the gcd of its entries."""
+    out = {k: a * x for k, x in v.items()}
+    for k, x in w.items():
+        y = out.get(k, 0) + b * x
+        if y:
+            out[k] = y
+        else:
+            out.pop(k, None)
+    g = gcd(*out.values()) if out else 1
+    return {k: x // g for k, x in out.items()} if g > 1 else out
+
+
+class _Echelon:
+    """An echelon basis of a space of sparse integer vectors (fraction-free): each row's smallest
+    index is its pivot, with a positive entry."""
+
+    def __init__(self) -> None:
+        self.rows: list[tuple[int, Vector]] = []
+
+    def reduce(self, vector: Vector) -> Vector:
+        """The vector, scaled and minus a combination of the rows, with 0 at every pivot."""
+        v = {k: x for k, x in vector.items() if x}
+        for pivot, row in self.rows:
+            factor = v.get(pivot)
+            if factor:
+                v = _combine(row[pivot], v, -factor, row)
+        return v
+
+    def add(self, vector: Vector) -> None:
+        v = self.reduce(vector)
+        if v:
+            pivot = min(v)
+            self.rows.append((pivot, v if v[pivot] > 0 else {k: -x for k, x in v.items()}))
+
+    def reduced(self) -> list[tuple[int, dict[int, Fraction]]]:
+        """The rows in reduced row echelon form (1 at each pivot, 0 in every other row), by pivot."""
+        rows = sorted(self.rows, key=lambda r: r[0])
+        for i, (pivot, row) in enumerate(rows):
+            for j, (other_pivot, other) in enumerate(rows):
+                factor = other.get(pivot) if j != i else None
+                if factor:
+                    combined = _combine(row[pivot], other, -factor, row)
+                    if combined[other_pivot] < 0:
+                        combined = {k: -x for k, x in combined.items()}
+                    rows[j] = (other_pivot, combined)
+        return [(pivot, {k: Fraction(x, row[pivot]) for k, x in row.items()}) for pivot, row in rows]
+
+
+def _intersection(first: list[Vector], second: list[Vector], n: int) -> list[Vector]:
+    """A basis of the intersection of two spans of vectors over indices below n (Zassenhaus)."""
+    space = _Echelon()
+    for u in first:
+        space.add({**u, **{n + k: x for k, x in u.items()}})
+    for v in second:
+        space.add(dict(v))
+    return [{k - n: x for k, x in row.items()} for pivot, row in space.rows if pivot >= n]
+
+
+def _determined(generators: Mapping[str, list[Vector]], column: str, n: int) -> list[Vector]:
+    """Vectors spanning the sums over atoms of one column that a reader can derive.
+
+    The reader holds every atom's size (the sum of its row over the columns) and, per column, the
+    sums over the groups whose cell is shown (`generators`, the whole population for a shown total).
+    A combination of these equations touches only `column` iff its coefficients of the atoms' sizes,
+    as a vector over atoms, lie in every other column's span: the derivable sums of `column` are its
+    own span plus the intersection of the other columns' spans."""
+    common: list[Vector] | None = None
+    for other, vectors in generators.items():
+        if other == column:
+            continue
+        common = list(vectors) if common is None else _intersection(common, vectors, n)
+        if not common:
+            break
+    if common is None:  # one column: every atom's count is its size
+        common = [{i: 1} for i in range(n)]
+    return [*generators[column], *common]
+
+
+def _small_union(space: list[Vector], values: Sequence[int], threshold: int) -> list[int] | None:
+    """Atoms whose sum is in the span `space` and holds 1 to `threshold - 1` people; None if none.
+
+    A union that holds a small count has no atom of `threshold` or more people and at most
+    `threshold - 1` atoms holding anyone: with the atoms ordered large, then small, then empty, the
+    reduced echelon basis of the span without the large atoms has few rows to pick among the small
+    atoms' pivots, and the rows whose pivots are empty atoms only need a 0/1 choice."""
+    n = len(values)
+    order = sorted(range(n), key=lambda a: (0 if values[a] >= threshold else 1 if values[a] > 0 else 2, a))
+    position = {a: i for i, a in enumerate(order)}
+    large = sum(1 for a in range(n) if values[a] >= threshold)
+    empty_from = large + sum(1 for a in range(n) if 0 < values[a] < threshold)
+    if empty_from == large:
+        return None  # nobody in a small atom: every union holds 0 or at least `threshold`
+    echelon = _Echelon()
+    for vector in space:
+        echelon.add({position[a]: x for a, x in vector.items()})
+    rows = [(pivot, row) for pivot, row in echelon.reduced() if pivot >= large]
+    picks = [row for pivot, row in rows if pivot < empty_from]
+    fills = [row for pivot, row in rows if pivot >= empty_from]
+    value = [values[a] for a in order]
+
+    # what the fills not yet chosen can still add to an empty atom, at least and at most
+    low: list[dict[int, Fraction]] = [{} for _ in range(len(fills) + 1)]
+    high: list[dict[int, Fraction]] = [{} for _ in range(len(fills) + 1)]
+    for j in range(len(fills) - 1, -1, -1):
+        low[j], high[j] = dict(low[j + 1]), dict(high[j + 1])
+        for k, x in fills[j].items():
+            bound = low[j] if x < 0 else high[j]
+            bound[k] = bound.get(k, Fraction(0)) + x
+
+    def completed(vector: Rational, j: int = 0) -> Rational | None:
+        """The vector plus a 0/1 combination of `fills` (from the j-th) that is 0/1 everywhere."""
+        keys = set(vector) | set(low[j]) | set(high[j])
+        for k in keys:
+            x = vector.get(k, Fraction(0))
+            if x + low[j].get(k, 0) > 1 or x + high[j].get(k, 0) < 0:
+                return None
+        if j == len(fills):
+            return vector if all(x in (0, 1) for x in vector.values()) else None
+        found = completed(vector, j + 1)
+        if found is not None:
+            return found
+        grown = dict(vector)
+        for k, x in fills[j].items():
+            grown[k] = grown.get(k, Fraction(0)) + x
+        return completed(grown, j + 1)
+
+    def search(start: int, vector: Rational, at_pivots: int) -> Rational | None:
+        for i in range(start, len(picks)):
+            pivot = min(picks[i])
+            if at_pivots + value[pivot] >= threshold:
+                continue
+            grown = dict(vector)
+            for k, x in picks[i].items():
+                grown[k] = grown.get(k, Fraction(0)) + x
+            inner = {k: x for k, x in grown.items() if k < empty_from and x}
+            if all(x == 1 for x in inner.values()) and small(sum(value[k] for k in inner), threshold):
+                found = completed(grown)
+                if found is not None:
+                    return found
+            deeper = search(i + 1, grown, at_pivots + value[pivot])
+            if deeper is not None:
+                return deeper
+        return None
+
+    found = search(0, {}, 0)
+    if found is None:
+        return None
+    return sorted(order[k] for k, x in found.items() if x == 1)
+
+
+def _atom_leak(
+    tables: Mapping[str, Table],
+    groups: Mapping[str, Mapping[str, set[int]]],
+    stages: Mapping[int, str],
+    overall: Cells,
+    cols: Sequence[str],
+    threshold: int,
+    overlapping: Collection[str],
+) -> tuple[str, str, str | None] | None:
+    """A cell to hide (dimension, group, column), or a group to withhold (column None), so that no
+    union of atoms (the people sharing a group in every partition: department x site x ...) has a
+    small count derivable from all the views together; None when none has.
+
+    Each table is audited on its own by rules 3 and 5, but two partitions cut each other into atoms
+    that no single view shows: shown cells of one breakdown, of another and the overall funnel can
+    add up (through the atoms' sizes, which the directory tells) to a small count over atoms of both.
+    The audit is exact linear algebra over the atoms (`_determined`); the cell hidden is the
+    smallest non-zero shown cell, of a group holding some of those atoms first, whose hiding
+    leaves that sum underivable."""
+    partitions = [d for d in tables if d not in overlapping]
+    if len(partitions) < 2:
+        return None  # one table: rules 3 and 5 are exact for it
+    signature: dict[int, list[str]] = {p: [] for p in stages}
+    for d in partitions:
+        for key, members in groups[d].items():
+            for p in members:
+                signature[p].append(key)
+    atom_of: dict[tuple[str, ...], int] = {}
+    person_atom = {p: atom_of.setdefault(tuple(signature[p]), len(atom_of)) for p in stages}
+    n = len(atom_of)
+    atoms_in = {
+        (d, key): sorted({person_atom[p] for p in members})
+        for d in partitions
+        for key, members in groups[d].items()
+    }
+    counts = {c: [0] * n for c in cols}
+    for p, stage in stages.items():
+        counts[stage][person_atom[p]] += 1
+    one = 1
+
+    def generators(without: tuple[str, str, str] | None = None) -> dict[str, list[Vector]]:
+        spans: dict[str, list[Vector]] = {c: [] for c in cols}
+        for c in cols:
+            if overall[c] is not None:
+                spans[c].append(dict.fromkeys(range(n), one))
+        for d in partitions:
+            for row in tables[d].rows:
+                for c, v in (row.cells or {}).items():
+                    if v is not None and (d, row.key, c) != without:
+                        spans[c].append(dict.fromkeys(atoms_in[d, row.key], one))
+        return spans
+
+    spans = generators()
+    for column in cols:
+        if not any(small(v, threshold) for v in counts[column]):
+            continue
+        union = _small_union(_determined(spans, column, n), counts[column], threshold)
+        if union is None:
+            continue
+        target = dict.fromkeys(union, one)
+        inside = set(union)
+        candidates = [
+            (d, row.key, c, v)
+            for d in partitions
+            for row in tables[d].rows
+            for c, v in (row.cells or {}).items()
+            if v is not None
+        ]
+        candidates.sort(
+            key=lambda t: (
+                not inside.intersection(atoms_in[t[0], t[1]]),
+                t[3] == 0,
+                t[3],
+                t[2] != column,
+                partitions.index(t[0]),
+                t[1],
+            )
+        )
+        for d, key, c, _v in candidates:
+            echelon = _Echelon()
+            for vector in _determined(generators((d, key, c)), column, n):
+                echelon.add(vector)
+            if echelon.reduce(target):
+                return d, key, c
+        shown = [(d, row) for d in partitions for row in tables[d].rows if row.cells is not None]
+        near = [(d, row) for d, row in shown if inside.intersection(atoms_in[d, row.key])] or shown
+        if near:
+            d, row = min(near, key=lambda t: (t[1].members, partitions.index(t[0]), t[1].key))
+            return d, row.key, None
+        return None
+    return None
