@@ -103,9 +103,11 @@ def demo_load(
         typer.echo(f"unknown size {size!r}; choose small, medium or large", err=True)
         raise typer.Exit(2)
     settings = get_settings()
-    database = Database(settings)
+    # one connection: the load's journal mode (demo.rollback_journal) is set on the connection the
+    # load then uses
+    database = Database(settings.model_copy(update={"db_pool_size": 1, "db_max_overflow": 0}))
     try:
-        with database.session() as db:
+        with demo.rollback_journal(database.engine), database.session() as db:
             if db.scalar(select(func.count()).select_from(User)):
                 if if_empty:
                     typer.echo("people already exist; demo not loaded")

@@ -24,7 +24,7 @@ from random import Random
 from typing import Any
 from urllib.parse import quote
 
-from sqlalchemy import Table, bindparam, insert, text, update
+from sqlalchemy import Engine, Table, bindparam, insert, text, update
 from sqlalchemy.orm import Session
 
 from app import demo_notifications
@@ -1357,6 +1357,38 @@ def _bulk_load(db: Session) -> Iterator[Sink]:
         connection.exec_driver_sql("INSERT INTO posts_fts(posts_fts) VALUES ('rebuild')")
     for _name, sql in triggers:
         connection.exec_driver_sql(sql)
+
+
+@contextmanager
+def rollback_journal(engine: Engine) -> Iterator[None]:
+    """On SQLite, load with a rollback journal instead of the write-ahead log, then go back to it.
+
+    The load is one transaction of gigabytes (large company: 3 GB) into an empty file. Through the
+    write-ahead log every page is written twice, to the log and then to the file when the log is
+    checkpointed at the commit; with a rollback journal a page new to the file is written once and
+    nothing needs journalling, as when `sqlite3` restores a dump. Still one transaction: a failed
+    load leaves the file as it was. The mode cannot change inside a transaction, so it is set on the
+    engine's pooled connection before the load's session begins: the engine must hold one connection
+    (the CLI's does); readers arriving meanwhile wait, as they would for any writer."""
+    if engine.dialect.name != "sqlite":
+        yield
+        return
+
+    def journal(mode: str) -> None:
+        raw = engine.raw_connection()  # the pysqlite connection runs without implicit transactions
+        try:
+            cursor = raw.cursor()
+            cursor.execute(f"PRAGMA journal_mode={mode}")
+            cursor.fetchall()
+            cursor.close()
+        finally:
+            raw.close()
+
+    journal("DELETE")
+    try:
+        yield
+    finally:
+        journal("WAL")
 
 
 @contextmanager

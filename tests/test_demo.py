@@ -712,3 +712,25 @@ def test_the_demo_people_have_notifications_they_may_read(loaded: tuple[Settings
         assert hidden == 0
         grouped = db.scalar(select(func.max(Notification.actor_count)))
         assert grouped is not None and grouped > 1
+
+
+def test_the_load_writes_through_a_rollback_journal_and_leaves_the_write_ahead_log_on(
+    tmp_path: Path, settings: Settings
+) -> None:
+    """One transaction of gigabytes is written once, not to the log and then to the file; the
+    server then finds the file as it left it (write-ahead log)."""
+    if not settings.database_url.startswith("sqlite"):
+        pytest.skip("a SQLite journal")
+    path = tmp_path / "journal.db"
+    single = settings.model_copy(
+        update={"database_url": f"sqlite:///{path}", "db_pool_size": 1, "db_max_overflow": 0}
+    )
+    database = Database(single)
+    try:
+        with demo.rollback_journal(database.engine), database.session() as db:
+            assert db.scalar(text("PRAGMA journal_mode")) == "delete"
+            db.execute(text("CREATE TABLE t (x INTEGER)"))
+        with database.session() as db:
+            assert db.scalar(text("PRAGMA journal_mode")) == "wal"
+    finally:
+        database.dispose()
