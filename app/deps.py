@@ -211,9 +211,9 @@ def resolve_caller(request: Request, db: Session) -> Caller | None:
             if request.method in SAFE_METHODS:
                 # a short write of its own, so that reading pages never holds the write lock
                 with get_database(request).session(write=True) as writer:
-                    auth.record_presence(writer, user_id=caller.user.id, now=now)
+                    auth.record_presence_if_due(writer, user_id=caller.user.id, now=now)
             else:
-                auth.record_presence(db, user_id=caller.user.id, now=now)
+                auth.record_presence_if_due(db, user_id=caller.user.id, now=now)
     return caller
 
 

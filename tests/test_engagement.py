@@ -242,3 +242,44 @@ def test_a_sharp_fall_of_activity_is_a_disappointment(factory: Factory, tmp_path
     me = _me(api)
     assert me["stage"] == "disappointment" and me["reason"].startswith("Activity fell sharply")
     assert colleague
+
+
+def test_requests_in_flight_when_presence_falls_due_record_one_visit(factory: Factory) -> None:
+    """A busy client has many requests in flight when its presence falls due: each finds it due
+    (they read the person before any of them wrote), but one writes and the others change nothing."""
+    from app.models import ActivityEvent, User
+    from app.services import auth
+
+    person = factory.person()
+    api = factory.api(person)
+    assert api.get("/api/v1/feed").status_code == 200
+    tomorrow = datetime.now(UTC) + timedelta(days=1)
+
+    def visits() -> int:
+        with factory.database.session(write=False) as db:
+            return (
+                db.scalar(
+                    select(func.count())
+                    .select_from(ActivityEvent)
+                    .where(ActivityEvent.user_id == person.id, ActivityEvent.kind == "visit_day")
+                )
+                or 0
+            )
+
+    before = visits()
+    with factory.database.session(write=False) as db:
+        stale = db.get(User, person.id)
+        assert stale is not None and auth.presence_due(stale, tomorrow)
+    answers = []
+    for _ in range(3):  # each as its own request would, with what it read before the others wrote
+        with factory.database.session() as db:
+            answers.append(auth.record_presence_if_due(db, user_id=person.id, now=tomorrow))
+    assert answers == [True, False, False]
+    assert visits() == before + 1
+    with factory.database.session(write=False) as db:
+        seen = db.scalar(select(User.last_seen_at).where(User.id == person.id))
+    assert seen == tomorrow
+    # five minutes on, the next request writes again, without a second visit of the day
+    with factory.database.session() as db:
+        assert auth.record_presence_if_due(db, user_id=person.id, now=tomorrow + timedelta(minutes=5))
+    assert visits() == before + 1

@@ -11,7 +11,7 @@ from typing import Any
 
 from pwdlib import PasswordHash
 from pwdlib.hashers.argon2 import Argon2Hasher
-from sqlalchemy import String, bindparam, delete, func, select, update
+from sqlalchemy import String, bindparam, delete, func, or_, select, update
 from sqlalchemy.orm import Session, joinedload
 
 from app.i18n import _
@@ -279,6 +279,33 @@ def record_presence(db: Session, *, user_id: int, now: datetime | None = None) -
     if user.last_seen_at is None or user.last_seen_at.date() != now.date():
         activity.record(db, user_id=user.id, kind="visit_day", at=now)
     user.last_seen_at = now
+
+
+def record_presence_if_due(db: Session, *, user_id: int, now: datetime) -> bool:
+    """`record_presence` for a request that found it due; False when another got there first.
+
+    Every request a person has in flight when the presence falls due finds it due (16 at once from a
+    busy client): each used to write the same row, one behind the other's commit, and to record one
+    more visit of the day. Here the condition is part of each UPDATE, read again once the first
+    commits, so one request writes and the others change nothing."""
+    values = {"last_seen_at": now, "first_seen_at": func.coalesce(User.first_seen_at, now)}
+    day_start = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    first_today = db.execute(
+        update(User)
+        .where(User.id == user_id, or_(User.last_seen_at.is_(None), User.last_seen_at < day_start))
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if getattr(first_today, "rowcount", 0):  # a CursorResult
+        activity.record(db, user_id=user_id, kind="visit_day", at=now)
+        return True
+    later = db.execute(
+        update(User)
+        .where(User.id == user_id, User.last_seen_at <= now - PRESENCE_EVERY)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(getattr(later, "rowcount", 0))
 
 
 def list_sessions(db: Session, *, user: User) -> list[WebSession]:
